@@ -1,0 +1,34 @@
+"""HTTP API of notification: the in-app inbox."""
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, HTTPException
+
+from gegenstrom_runtime.service import Infrastructure
+from notification.handlers import inbox
+
+
+def router(infra: Infrastructure) -> APIRouter:
+    api = APIRouter(prefix="/v1/inbox", tags=["inbox"])
+
+    @api.get("/{recipient_id}")
+    async def list_inbox(recipient_id: str, limit: int = 50) -> list[dict]:
+        cursor = inbox(infra).find({"recipient_id": recipient_id}).sort("created_at", -1)
+        return [_public(doc) for doc in await cursor.limit(min(limit, 200)).to_list()]
+
+    @api.post("/{recipient_id}/{message_id}/read")
+    async def mark_read(recipient_id: str, message_id: str) -> dict:
+        result = await inbox(infra).find_one_and_update(
+            {"_id": message_id, "recipient_id": recipient_id},
+            {"$set": {"read_at": datetime.now(UTC)}},
+            return_document=True,
+        )
+        if result is None:
+            raise HTTPException(404, f"no message {message_id} in the inbox of {recipient_id}")
+        return _public(result)
+
+    return api
+
+
+def _public(doc: dict) -> dict:
+    return {"id": doc.pop("_id"), **doc}

@@ -1,0 +1,29 @@
+"""Composition root of notification: ``python -m notification``."""
+
+from functools import partial
+
+from fastapi import FastAPI
+
+from gegenstrom_contracts import topics
+from gegenstrom_contracts.training_match import LearningPlanUpdated
+from gegenstrom_runtime.service import Consumes, Infrastructure, ServiceSpec, create_service_app
+from notification import api, handlers
+from notification.settings import NotificationSettings
+
+
+def consumers(infra: Infrastructure) -> list[Consumes]:
+    on_plan = partial(handlers.on_learning_plan, infra)
+    return [Consumes(topics.LEARNING_PLAN, [LearningPlanUpdated], on_plan)]
+
+
+def create_app(settings: NotificationSettings | None = None) -> FastAPI:
+    return create_service_app(
+        ServiceSpec(
+            settings=settings or NotificationSettings(),
+            title="gegenstrom notification",
+            publishes=[topics.NOTIFICATION],
+            consumes=consumers,
+            routers=lambda infra: [api.router(infra)],
+            prepare=handlers.ensure_indexes,
+        )
+    )

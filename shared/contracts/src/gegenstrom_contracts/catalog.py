@@ -1,0 +1,14 @@
+"""Every event of the contract, for registries and schema generation."""
+
+from gegenstrom_contracts.envelope import Event
+from gegenstrom_contracts.intake import EmployeeInputSubmitted
+from gegenstrom_contracts.notification import NotificationCreated
+from gegenstrom_contracts.profiling import CompetenceProfileUpdated
+from gegenstrom_contracts.training_match import LearningPlanUpdated
+
+ALL_EVENTS: tuple[type[Event], ...] = (
+    EmployeeInputSubmitted,
+    CompetenceProfileUpdated,
+    LearningPlanUpdated,
+    NotificationCreated,
+)

@@ -1,0 +1,29 @@
+"""Versioned Kafka topic names and partition counts: the one place that names a topic."""
+
+from dataclasses import dataclass
+
+DLQ_SUFFIX = ".dlq"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic as the contract names it; deployments may put a prefix in front."""
+
+    name: str
+    partitions: int
+    retention_ms: int | None = None
+
+    def qualified(self, prefix: str = "") -> str:
+        return f"{prefix}{self.name}"
+
+    @property
+    def dlq(self) -> "Topic":
+        return Topic(self.name + DLQ_SUFFIX, partitions=1)
+
+
+EMPLOYEE_INPUT = Topic("gegenstrom.intake.employee-input.v1", partitions=6)
+COMPETENCE_PROFILE = Topic("gegenstrom.profiling.competence-profile.v1", partitions=6)
+LEARNING_PLAN = Topic("gegenstrom.training-match.learning-plan.v1", partitions=6)
+NOTIFICATION = Topic("gegenstrom.notification.notification.v1", partitions=6)
+
+ALL_TOPICS: tuple[Topic, ...] = (EMPLOYEE_INPUT, COMPETENCE_PROFILE, LEARNING_PLAN, NOTIFICATION)

@@ -1,0 +1,181 @@
+"""Composition of one service: MongoDB, Kafka, outbox, consumers and HTTP in one FastAPI app.
+
+Building the app connects to nothing; the lifespan connects, ensures topics and indexes,
+starts consuming, and on SIGTERM lets in-flight records finish and the outbox drain.
+"""
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import uvicorn
+from fastapi import APIRouter, FastAPI, Response
+from faststream.kafka import KafkaBroker
+from prometheus_client import make_asgi_app
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from gegenstrom_contracts.envelope import Event, EventRegistry
+from gegenstrom_contracts.topics import Topic
+from gegenstrom_runtime.consumer import DeadLetters, Handler, subscribe
+from gegenstrom_runtime.kafka import Producer, ensure_topics
+from gegenstrom_runtime.metrics import ServiceMetrics
+from gegenstrom_runtime.outbox import Outbox
+from gegenstrom_runtime.settings import ServiceSettings
+from gegenstrom_runtime.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Infrastructure:
+    """What a service's handlers and routes are given: its database and unit of work."""
+
+    settings: ServiceSettings
+    mongo: AsyncMongoClient
+    db: AsyncDatabase
+    producer: Producer
+    outbox: Outbox
+    uow: UnitOfWork
+    metrics: ServiceMetrics
+    broker: KafkaBroker
+
+    @classmethod
+    def build(cls, settings: ServiceSettings) -> "Infrastructure":
+        mongo: AsyncMongoClient = AsyncMongoClient(
+            settings.mongo_uri, tz_aware=True, serverSelectionTimeoutMS=5000
+        )
+        db = mongo[settings.database_name]
+        metrics = ServiceMetrics(settings.service_name)
+        producer = Producer(settings.kafka_bootstrap, client_id=settings.service_name)
+        outbox = Outbox(
+            db,
+            producer,
+            metrics,
+            settings.topic_prefix,
+            settings.outbox_poll_interval_s,
+            settings.hold_before_publish,
+        )
+        broker = KafkaBroker(
+            settings.kafka_bootstrap,
+            client_id=settings.service_name,
+            graceful_timeout=settings.graceful_timeout_s,
+            log_level=logging.DEBUG,  # per-message INFO logs cost more than the work
+        )
+        uow = UnitOfWork(mongo, db, outbox)
+        return cls(settings, mongo, db, producer, outbox, uow, metrics, broker)
+
+
+@dataclass(frozen=True)
+class Consumes:
+    topic: Topic
+    events: Sequence[type[Event]]
+    handler: Handler
+
+
+@dataclass
+class ServiceSpec:
+    """What makes one service different from the others."""
+
+    settings: ServiceSettings
+    publishes: Sequence[Topic] = ()
+    consumes: Callable[[Infrastructure], Sequence[Consumes]] = lambda infra: ()
+    routers: Callable[[Infrastructure], Sequence[APIRouter]] = lambda infra: ()
+    prepare: Callable[[Infrastructure], Awaitable[None]] | None = None
+    title: str = ""
+
+
+def create_service_app(spec: ServiceSpec) -> FastAPI:
+    infra = Infrastructure.build(spec.settings)
+    consumers = spec.consumes(infra)
+    dead_letters = DeadLetters(infra.producer, spec.settings.service_name)
+    for c in consumers:
+        subscribe(
+            infra.broker, spec.settings, c.topic, EventRegistry(c.events), c.handler,
+            dead_letters, infra.metrics,
+        )
+    for topic in spec.publishes:
+        infra.metrics.init_topic(published=topic.qualified(spec.settings.topic_prefix))
+    topics = [*spec.publishes, *(c.topic for c in consumers), *(c.topic.dlq for c in consumers)]
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await _start(infra, spec, topics)
+        try:
+            yield
+        finally:
+            await _stop(infra)
+
+    app = FastAPI(title=spec.title or f"gegenstrom {spec.settings.service_name}", lifespan=lifespan)
+    app.state.infra = infra
+    app.include_router(_health_router(infra))
+    for router in spec.routers(infra):
+        app.include_router(router)
+    app.mount("/metrics", make_asgi_app(infra.metrics.registry))
+    return app
+
+
+async def _start(infra: Infrastructure, spec: ServiceSpec, topics: Sequence[Topic]) -> None:
+    settings = infra.settings
+    await ensure_topics(settings.kafka_bootstrap, topics, settings.topic_prefix)
+    await infra.outbox.ensure_indexes()
+    await infra.uow.ensure_indexes()
+    if spec.prepare:
+        await spec.prepare(infra)
+    await infra.producer.start()
+    infra.outbox.start()
+    await infra.broker.start()
+    log.info("%s started", settings.service_name)
+
+
+async def _stop(infra: Infrastructure) -> None:
+    await infra.broker.stop()  # waits for in-flight records, up to graceful_timeout_s
+    await infra.outbox.stop()  # publishes what they wrote
+    await infra.producer.stop()
+    await infra.mongo.close()
+    log.info("%s stopped", infra.settings.service_name)
+
+
+def _health_router(infra: Infrastructure) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz(response: Response) -> dict[str, str]:
+        checks = {"kafka": await _kafka_ok(infra), "mongodb": await _mongo_ok(infra)}
+        if not all(checks.values()):
+            response.status_code = 503
+        return {name: "ok" if ok else "unavailable" for name, ok in checks.items()}
+
+    return router
+
+
+async def _kafka_ok(infra: Infrastructure) -> bool:
+    return await infra.broker.ping(timeout=2.0)
+
+
+async def _mongo_ok(infra: Infrastructure) -> bool:
+    try:
+        await infra.mongo.admin.command("ping")
+    except Exception:
+        return False
+    return True
+
+
+def serve(app_factory: Callable[[], FastAPI], settings: ServiceSettings) -> None:
+    """Run the service in the foreground; SIGTERM and Ctrl-C shut it down gracefully."""
+    logging.basicConfig(
+        level=logging.INFO, format=f"%(asctime)s {settings.service_name} %(levelname)s %(name)s: %(message)s"
+    )
+    uvicorn.run(
+        app_factory,
+        factory=True,
+        host=settings.http_host,
+        port=settings.http_port,
+        timeout_graceful_shutdown=int(settings.graceful_timeout_s) + 5,
+        log_level="warning",
+    )

@@ -1,0 +1,32 @@
+"""Settings every service shares; each service subclasses with its own env prefix."""
+
+from typing import ClassVar
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Read from the environment, e.g. ``PROFILING_KAFKA_BOOTSTRAP`` for profiling."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+    service_name: ClassVar[str]
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    mongo_uri: str = "mongodb://127.0.0.1:27017"
+    mongo_database: str = Field("", description="Defaults to gegenstrom_<service>.")
+    topic_prefix: str = Field("", description="Put in front of every topic and group name.")
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    graceful_timeout_s: float = Field(15.0, gt=0, description="In-flight work may finish.")
+    max_delivery_attempts: int = Field(5, ge=1, description="Then a failing record is dead-lettered.")
+    outbox_poll_interval_s: float = Field(1.0, gt=0)
+    hold_before_publish: bool = Field(False, description="Fault injection for crash tests only.")
+
+    @property
+    def database_name(self) -> str:
+        return self.mongo_database or f"gegenstrom_{self.service_name}"
+
+    @property
+    def consumer_group(self) -> str:
+        return f"{self.topic_prefix}gegenstrom.{self.service_name}"
