@@ -12,12 +12,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from aiokafka import ConsumerRecord
 from faststream import AckPolicy
 from faststream.exceptions import NackMessage
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.message import StreamMessage
 
 from gegenstrom_contracts.envelope import ContractError, Envelope, EventRegistry
 from gegenstrom_contracts.topics import Topic
@@ -99,7 +101,13 @@ def subscribe(
         group_id=settings.consumer_group,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=_undecoded,
     )(consume)
+
+
+async def _undecoded(message: StreamMessage[Any]) -> bytes:
+    """Leave the body alone: a poison record must reach our handling, not fail before it."""
+    return message.body
 
 
 async def _process(
