@@ -1,0 +1,102 @@
+"""The consumer wrapper on FastStream's in-memory broker, with a fake producer for the DLQ."""
+
+import pytest
+from faststream.kafka import KafkaBroker, TestKafkaBroker
+
+from gegenstrom_contracts import topics
+from gegenstrom_contracts.envelope import Envelope
+from gegenstrom_contracts.intake import EmployeeInputSubmitted
+from gegenstrom_runtime.consumer import DeadLetters, PermanentError, subscribe
+from gegenstrom_runtime.kafka import Record
+from gegenstrom_runtime.metrics import ServiceMetrics
+from gegenstrom_runtime.unit_of_work import AlreadyProcessed
+from profiling.settings import ProfilingSettings
+from support.factories import input_event
+
+TOPIC = topics.EMPLOYEE_INPUT.name
+
+
+class FakeProducer:
+    def __init__(self) -> None:
+        self.sent: list[Record] = []
+
+    async def send_all(self, records: list[Record]) -> None:
+        self.sent.extend(records)
+
+
+class Harness:
+    def __init__(self, handler, max_attempts: int = 3) -> None:
+        self.settings = ProfilingSettings(max_delivery_attempts=max_attempts)
+        self.broker = KafkaBroker()
+        self.producer = FakeProducer()
+        self.metrics = ServiceMetrics("profiling")
+        subscribe(
+            self.broker, self.settings, topics.EMPLOYEE_INPUT,
+            _registry(), handler, DeadLetters(self.producer, "profiling"), self.metrics,
+        )
+
+    def count(self, outcome: str) -> float:
+        return self.metrics.messages.labels("profiling", TOPIC, outcome)._value.get()
+
+
+def _registry():
+    from gegenstrom_contracts.envelope import EventRegistry
+
+    return EventRegistry([EmployeeInputSubmitted])
+
+
+async def publish(broker: KafkaBroker, envelope: Envelope, body: bytes | None = None) -> None:
+    await broker.publish(
+        body if body is not None else envelope.body(), TOPIC, key=envelope.key(),
+        headers=envelope.headers(),
+    )
+
+
+async def test_good_record_reaches_the_handler_decoded():
+    seen: list[Envelope] = []
+
+    async def handler(envelope: Envelope) -> None:
+        seen.append(envelope)
+
+    harness = Harness(handler)
+    async with TestKafkaBroker(harness.broker) as broker:
+        event = input_event("emp-1")
+        await publish(broker, event)
+    assert [e.id for e in seen] == [event.id]
+    assert seen[0].data == event.data
+    assert harness.count("processed") == 1 and harness.count("dead_lettered") == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "error", "reason"),
+    [
+        (b"{oops", None, "ContractError: invalid"),
+        (None, PermanentError("rollout r is closed"), "PermanentError: rollout r is closed"),
+    ],
+)
+async def test_permanent_failures_are_dead_lettered_with_reason_and_origin(body, error, reason):
+    async def handler(envelope: Envelope) -> None:
+        if error:
+            raise error
+
+    harness = Harness(handler)
+    async with TestKafkaBroker(harness.broker) as broker:
+        await publish(broker, input_event("emp-1"), body)
+    [dead] = harness.producer.sent
+    assert dead.topic == TOPIC + ".dlq"
+    assert dead.headers["dlq_reason"].startswith(reason)
+    assert dead.headers["dlq_topic"] == TOPIC
+    assert {"dlq_partition", "dlq_offset", "ce_id"} <= set(dead.headers)
+    assert dead.key == b"emp-1"
+    assert harness.count("dead_lettered") == 1
+
+
+async def test_a_redelivered_event_counts_as_duplicate_not_as_failure():
+    async def handler(envelope: Envelope) -> None:
+        raise AlreadyProcessed(envelope.id)
+
+    harness = Harness(handler)
+    async with TestKafkaBroker(harness.broker) as broker:
+        await publish(broker, input_event("emp-1"))
+    assert harness.producer.sent == []
+    assert harness.count("duplicate") == 1
