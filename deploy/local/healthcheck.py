@@ -1,6 +1,7 @@
 """Functional probe of the local servers: a produce to Kafka and a write to MongoDB."""
 
 import asyncio
+import contextlib
 import sys
 import time
 
@@ -19,10 +20,8 @@ async def probe_kafka(bootstrap: str, timeout_s: float = 60) -> None:
         producer = AIOKafkaProducer(bootstrap_servers=bootstrap, request_timeout_ms=5000)
         try:
             await admin.start()
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics([NewTopic(PROBE_TOPIC, 1, 1)])
-            except TopicAlreadyExistsError:
-                pass
             await producer.start()
             await producer.send_and_wait(PROBE_TOPIC, b"ok")
             return

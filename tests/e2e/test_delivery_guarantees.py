@@ -26,7 +26,10 @@ TWICE_DELIVERED = {
     "training_match": (
         lambda: Envelope(
             CompetenceProfileUpdated(
-                employee_id="emp-dup", rollout_id="r", profile_version=1, input_version=1,
+                employee_id="emp-dup",
+                rollout_id="r",
+                profile_version=1,
+                input_version=1,
                 site_id="site-a",
             ),
             "/tests",
@@ -37,9 +40,13 @@ TWICE_DELIVERED = {
     "notification": (
         lambda: Envelope(
             LearningPlanUpdated(
-                employee_id="emp-dup", rollout_id="r", plan_version=1, profile_version=1,
-                totals=PlanTotals(hours=0, cost_eur=0, external_cost_avoided_eur=0,
-                                  in_house_share=0),
+                employee_id="emp-dup",
+                rollout_id="r",
+                plan_version=1,
+                profile_version=1,
+                totals=PlanTotals(
+                    hours=0, cost_eur=0, external_cost_avoided_eur=0, in_house_share=0
+                ),
             ),
             "/tests",
         ),
@@ -57,7 +64,9 @@ async def test_same_event_twice_writes_once(service, start_service, namespace, m
     bootstrap = namespace.servers.kafka_bootstrap
 
     await produce_envelopes(bootstrap, namespace.topic_prefix, [event, event])
-    await wait_group_caught_up(bootstrap, namespace.group(service), namespace.topic(event.data.topic))
+    await wait_group_caught_up(
+        bootstrap, namespace.group(service), namespace.topic(event.data.topic)
+    )
 
     db = mongo[namespace.database(service)]
     await outbox_drained(db)
@@ -82,7 +91,9 @@ async def test_kill_between_write_and_publish_publishes_after_restart(
 
     start_service("profiling")
     records = await read_until(bootstrap, profile_topic, lambda rs: len(rs) >= 1)
-    await wait_group_caught_up(bootstrap, namespace.group("profiling"), namespace.topic(topics.EMPLOYEE_INPUT))
+    await wait_group_caught_up(
+        bootstrap, namespace.group("profiling"), namespace.topic(topics.EMPLOYEE_INPUT)
+    )
     await outbox_drained(db)
 
     records = await read_all(bootstrap, profile_topic)
@@ -101,14 +112,20 @@ async def test_malformed_records_go_to_the_dlq_and_the_next_is_processed(
     bad_level = json.loads(good.body()) | {"self_ratings": [{"competence_id": "x", "level": 9}]}
     start_service("profiling")
 
-    await produce(bootstrap, input_topic, [
-        (b"emp-bad", b"{not json", headers | {"ce_id": "bad-json"}),
-        (b"emp-bad", json.dumps(bad_level).encode(), headers | {"ce_id": "bad-level"}),
-        (b"emp-bad", good.body(), {"content-type": "application/json"}),
-        (good.key(), good.body(), headers),
-    ])
+    await produce(
+        bootstrap,
+        input_topic,
+        [
+            (b"emp-bad", b"{not json", headers | {"ce_id": "bad-json"}),
+            (b"emp-bad", json.dumps(bad_level).encode(), headers | {"ce_id": "bad-level"}),
+            (b"emp-bad", good.body(), {"content-type": "application/json"}),
+            (good.key(), good.body(), headers),
+        ],
+    )
 
-    profiles = await read_until(bootstrap, namespace.topic(topics.COMPETENCE_PROFILE), lambda rs: len(rs) >= 1)
+    profiles = await read_until(
+        bootstrap, namespace.topic(topics.COMPETENCE_PROFILE), lambda rs: len(rs) >= 1
+    )
     assert [json.loads(r.value)["employee_id"] for r in profiles] == ["emp-good"]
 
     dead = await read_until(bootstrap, input_topic + ".dlq", lambda rs: len(rs) >= 3)
@@ -138,7 +155,9 @@ async def test_sigterm_with_records_in_flight_loses_nothing(start_service, names
     assert "profiling stopped" in profiling.log_tail()
     processed_before_restart = await db["processed_events"].count_documents({})
     start_service("profiling")
-    await wait_group_caught_up(bootstrap, namespace.group("profiling"), namespace.topic(topics.EMPLOYEE_INPUT))
+    await wait_group_caught_up(
+        bootstrap, namespace.group("profiling"), namespace.topic(topics.EMPLOYEE_INPUT)
+    )
     await outbox_drained(db)
 
     assert 0 < processed_before_restart < count, "the stop did not interrupt the stream"
@@ -146,4 +165,3 @@ async def test_sigterm_with_records_in_flight_loses_nothing(start_service, names
     records = await read_all(bootstrap, namespace.topic(topics.COMPETENCE_PROFILE))
     assert len(records) == count
     assert len({header(r, "ce_id") for r in records}) == count
-

@@ -26,7 +26,9 @@ def running_app(namespace: Namespace) -> Callable:
     """Run a service app in this process, lifespan and all, for the ``async with`` body."""
 
     @asynccontextmanager
-    async def run(spec_of: Callable[[ProfilingSettings], ServiceSpec], **overrides) -> AsyncIterator[Infrastructure]:
+    async def run(
+        spec_of: Callable[[ProfilingSettings], ServiceSpec], **overrides
+    ) -> AsyncIterator[Infrastructure]:
         app: FastAPI = create_service_app(spec_of(settings_for(namespace, **overrides)))
         async with app.router.lifespan_context(app):
             yield app.state.infra

@@ -13,7 +13,9 @@ def consuming(handler):
     def spec(settings):
         return ServiceSpec(
             settings=settings,
-            consumes=lambda infra: [Consumes(topics.EMPLOYEE_INPUT, [EmployeeInputSubmitted], handler)],
+            consumes=lambda infra: [
+                Consumes(topics.EMPLOYEE_INPUT, [EmployeeInputSubmitted], handler)
+            ],
         )
 
     return spec
@@ -31,7 +33,9 @@ async def test_transient_failures_are_retried_until_they_pass(running_app, names
     bootstrap = namespace.servers.kafka_bootstrap
     async with running_app(consuming(flaky), max_delivery_attempts=5):
         await produce_envelopes(bootstrap, namespace.topic_prefix, [input_event("emp-flaky")])
-        await wait_group_caught_up(bootstrap, namespace.group("profiling"), namespace.topic(topics.EMPLOYEE_INPUT))
+        await wait_group_caught_up(
+            bootstrap, namespace.group("profiling"), namespace.topic(topics.EMPLOYEE_INPUT)
+        )
     assert attempts == {"emp-flaky": 3}
 
 

@@ -29,7 +29,8 @@ async def test_committed_events_are_published_in_write_order(running_app, namesp
         await outbox_drained(infra.db)
 
     records = await read_until(
-        namespace.servers.kafka_bootstrap, namespace.topic(topics.EMPLOYEE_INPUT),
+        namespace.servers.kafka_bootstrap,
+        namespace.topic(topics.EMPLOYEE_INPUT),
         lambda rs: len(rs) >= 3,
     )
     assert [header(r, "ce_id") for r in records] == [e.id for e in events]

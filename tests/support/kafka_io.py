@@ -12,7 +12,9 @@ from gegenstrom_contracts.envelope import Envelope
 WAIT_S = 60.0
 
 
-async def produce(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes, dict]]) -> None:
+async def produce(
+    bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes, dict]]
+) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
@@ -45,7 +47,9 @@ async def read_until(
     try:
         while not done(records):
             if time.monotonic() > deadline:
-                raise AssertionError(f"{topic}: condition not met in {timeout_s}s; saw {len(records)}")
+                raise AssertionError(
+                    f"{topic}: condition not met in {timeout_s}s; saw {len(records)}"
+                )
             batches = await consumer.getmany(timeout_ms=200)
             for batch in batches.values():
                 records.extend(batch)
@@ -78,7 +82,9 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
     return {tp.partition: offset for tp, offset in ends.items()}
 
 
-async def wait_group_caught_up(bootstrap: str, group: str, topic: str, timeout_s: float = WAIT_S) -> None:
+async def wait_group_caught_up(
+    bootstrap: str, group: str, topic: str, timeout_s: float = WAIT_S
+) -> None:
     """Wait until ``group`` has committed every record now on ``topic``."""
     ends = await end_offsets(bootstrap, topic)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
@@ -87,11 +93,15 @@ async def wait_group_caught_up(bootstrap: str, group: str, topic: str, timeout_s
     try:
         while True:
             offsets = await admin.list_consumer_group_offsets(group)
-            committed = {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
+            committed = {
+                tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic
+            }
             if all(committed.get(p, 0) >= end for p, end in ends.items()):
                 return
             if time.monotonic() > deadline:
-                raise AssertionError(f"group {group} not caught up on {topic}: {committed} < {ends}")
+                raise AssertionError(
+                    f"group {group} not caught up on {topic}: {committed} < {ends}"
+                )
             await asyncio.sleep(0.1)
     finally:
         await admin.close()

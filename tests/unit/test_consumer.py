@@ -31,8 +31,13 @@ class Harness:
         self.producer = FakeProducer()
         self.metrics = ServiceMetrics("profiling")
         subscribe(
-            self.broker, self.settings, topics.EMPLOYEE_INPUT,
-            _registry(), handler, DeadLetters(self.producer, "profiling"), self.metrics,
+            self.broker,
+            self.settings,
+            topics.EMPLOYEE_INPUT,
+            _registry(),
+            handler,
+            DeadLetters(self.producer, "profiling"),
+            self.metrics,
         )
 
     def count(self, outcome: str) -> float:
@@ -47,7 +52,9 @@ def _registry():
 
 async def publish(broker: KafkaBroker, envelope: Envelope, body: bytes | None = None) -> None:
     await broker.publish(
-        body if body is not None else envelope.body(), TOPIC, key=envelope.key(),
+        body if body is not None else envelope.body(),
+        TOPIC,
+        key=envelope.key(),
         headers=envelope.headers(),
     )
 

@@ -23,7 +23,9 @@ def test_binary_mode_headers_carry_the_cloudevents_attributes():
 
 def test_decode_reads_back_what_was_encoded():
     envelope = input_event("emp-1")
-    decoded = REGISTRY.decode(envelope.body(), {k: v.encode() for k, v in envelope.headers().items()})
+    decoded = REGISTRY.decode(
+        envelope.body(), {k: v.encode() for k, v in envelope.headers().items()}
+    )
     assert decoded.id == envelope.id
     assert decoded.time == envelope.time
     assert decoded.data == envelope.data

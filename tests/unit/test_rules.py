@@ -31,7 +31,9 @@ def test_a_wish_already_reached_is_no_gap():
 def test_strengths_come_from_the_mentoring_offer_with_its_capacity():
     [strength] = profile_of(employee_input()).strengths
     assert (strength.competence_id, strength.level, strength.mentoring_capacity) == (
-        "spreadsheets", 3, 2,
+        "spreadsheets",
+        3,
+        2,
     )
 
 
@@ -43,16 +45,23 @@ def test_profile_does_not_depend_on_the_order_of_wishes():
 
 def profile(*gaps: tuple[str, int, int]) -> CompetenceProfileUpdated:
     return CompetenceProfileUpdated(
-        employee_id="emp-1", rollout_id="r", profile_version=1, input_version=1, site_id="s",
-        gaps=[CompetenceGap(competence_id=c, current_level=a, target_level=b, size=b - a)
-              for c, a, b in gaps],
+        employee_id="emp-1",
+        rollout_id="r",
+        profile_version=1,
+        input_version=1,
+        site_id="s",
+        gaps=[
+            CompetenceGap(competence_id=c, current_level=a, target_level=b, size=b - a)
+            for c, a, b in gaps
+        ],
     )
 
 
 def test_every_gap_gets_one_plan_item_that_says_why():
     items = plan_items(profile(("excel", 1, 3), ("sap", 0, 2)))
     assert [(i.competence_id, i.target_level, i.kind) for i in items] == [
-        ("excel", 3, ItemKind.UNMATCHED), ("sap", 2, ItemKind.UNMATCHED),
+        ("excel", 3, ItemKind.UNMATCHED),
+        ("sap", 2, ItemKind.UNMATCHED),
     ]
     assert all("gap of 2 level(s)" in i.reason for i in items)
     assert totals(items).in_house_share == 0 and totals(items).cost_eur == 0
@@ -62,7 +71,10 @@ def test_plan_message_is_keyed_by_recipient_rollout_and_version():
     from gegenstrom_contracts.training_match import LearningPlanUpdated, PlanTotals
 
     plan = LearningPlanUpdated(
-        employee_id="emp-1", rollout_id="r", plan_version=2, profile_version=2,
+        employee_id="emp-1",
+        rollout_id="r",
+        plan_version=2,
+        profile_version=2,
         items=plan_items(profile(("excel", 1, 3))),
         totals=PlanTotals(hours=0, cost_eur=0, external_cost_avoided_eur=0, in_house_share=0),
     )

@@ -28,8 +28,9 @@ async def submit_input(infra: Infrastructure, form: EmployeeInputForm) -> Submit
     async def work(tx: Transaction) -> Submitted:
         version = await inputs.save(form.key(), form.stored(), tx.session)
         if version is None:
-            current = await inputs.get(form.key(), tx.session)
-            return Submitted(input_version=current["version"], changed=False)
+            unchanged = await inputs.get(form.key(), tx.session)
+            assert unchanged is not None  # save() only skips an existing document
+            return Submitted(input_version=unchanged["version"], changed=False)
         envelope = Envelope(to_event(form, version), SOURCE)
         tx.publish(envelope)
         return Submitted(input_version=version, changed=True, event_id=envelope.id)

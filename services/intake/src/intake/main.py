@@ -1,4 +1,4 @@
-"""Composition root of intake: ``python -m intake`` or ``uvicorn intake.main:create_app --factory``."""
+"""Composition root of intake: ``python -m intake``."""
 
 from fastapi import FastAPI
 

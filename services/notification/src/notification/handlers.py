@@ -30,8 +30,13 @@ async def on_learning_plan(infra: Infrastructure, envelope: Envelope) -> None:
     async def work(tx: Transaction) -> None:
         result = await inbox(infra).update_one(
             {"_id": message.id},
-            {"$setOnInsert": {**message.model_dump(exclude={"id"}), "created_at": datetime.now(UTC),
-                              "read_at": None}},
+            {
+                "$setOnInsert": {
+                    **message.model_dump(exclude={"id"}),
+                    "created_at": datetime.now(UTC),
+                    "read_at": None,
+                }
+            },
             upsert=True,
             session=tx.session,
         )

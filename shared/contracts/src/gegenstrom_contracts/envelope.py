@@ -95,7 +95,9 @@ class EventRegistry:
 
     def decode(self, body: bytes | None, headers: Mapping[str, str | bytes]) -> Envelope[Event]:
         text = {k: v.decode() if isinstance(v, bytes) else v for k, v in headers.items()}
-        missing = [h for h in ("ce_specversion", "ce_id", "ce_source", "ce_type") if not text.get(h)]
+        missing = [
+            h for h in ("ce_specversion", "ce_id", "ce_source", "ce_type") if not text.get(h)
+        ]
         if missing:
             raise ContractError(f"missing CloudEvents header(s): {', '.join(missing)}")
         if text["ce_specversion"] != SPEC_VERSION:
@@ -132,4 +134,3 @@ def _parse_time(value: str | None) -> datetime:
         return datetime.fromisoformat(value)
     except ValueError as error:
         raise ContractError(f"ce_time is not an RFC 3339 timestamp: {value!r}") from error
-

@@ -53,7 +53,9 @@ class DeadLetters:
         }
         dlq = record.topic + ".dlq"
         await self._producer.send_all([Record(dlq, record.key, record.value or b"", headers)])
-        log.warning("dead-lettered %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason)
+        log.warning(
+            "dead-lettered %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason
+        )
 
 
 class Attempts:

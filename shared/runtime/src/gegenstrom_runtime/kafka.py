@@ -54,22 +54,24 @@ class Producer:
     """Idempotent producer (acks=all), sending batches without a round trip per record."""
 
     def __init__(self, bootstrap: str, client_id: str) -> None:
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap,
-            client_id=client_id,
-            acks="all",
-            enable_idempotence=True,
-            linger_ms=2,
-        )
+        self._options = {"bootstrap_servers": bootstrap, "client_id": client_id}
+        self._producer: AIOKafkaProducer | None = None
 
     async def start(self) -> None:
+        # built here, not in __init__: aiokafka binds to the running event loop
+        self._producer = AIOKafkaProducer(
+            **self._options, acks="all", enable_idempotence=True, linger_ms=2
+        )
         await self._producer.start()
 
     async def stop(self) -> None:
-        await self._producer.stop()
+        if self._producer:
+            await self._producer.stop()
 
     async def send_all(self, records: Sequence[Record]) -> None:
         """Send every record and wait until Kafka acknowledged all of them."""
+        if self._producer is None:
+            raise RuntimeError("producer used before start()")
         futures = [
             await self._producer.send(
                 r.topic, r.value, key=r.key, headers=[(k, v.encode()) for k, v in r.headers.items()]

@@ -48,7 +48,9 @@ class Outbox:
     async def ensure_indexes(self) -> None:
         await self._entries.create_index([("published_at", ASCENDING), ("seq", ASCENDING)])
         await self._entries.create_index(
-            "published_at", name="expire_published", expireAfterSeconds=int(KEEP_PUBLISHED.total_seconds())
+            "published_at",
+            name="expire_published",
+            expireAfterSeconds=int(KEEP_PUBLISHED.total_seconds()),
         )
 
     async def stage(self, envelopes: Sequence[Envelope], session: AsyncClientSession) -> None:

@@ -61,6 +61,7 @@ class Infrastructure:
             settings.kafka_bootstrap,
             client_id=settings.service_name,
             graceful_timeout=settings.graceful_timeout_s,
+            logger=logging.getLogger("gegenstrom.faststream"),
             log_level=logging.DEBUG,  # per-message INFO logs cost more than the work
         )
         uow = UnitOfWork(mongo, db, outbox)
@@ -92,8 +93,13 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     dead_letters = DeadLetters(infra.producer, spec.settings.service_name)
     for c in consumers:
         subscribe(
-            infra.broker, spec.settings, c.topic, EventRegistry(c.events), c.handler,
-            dead_letters, infra.metrics,
+            infra.broker,
+            spec.settings,
+            c.topic,
+            EventRegistry(c.events),
+            c.handler,
+            dead_letters,
+            infra.metrics,
         )
     for topic in spec.publishes:
         infra.metrics.init_topic(published=topic.qualified(spec.settings.topic_prefix))
@@ -169,8 +175,11 @@ async def _mongo_ok(infra: Infrastructure) -> bool:
 def serve(app_factory: Callable[[], FastAPI], settings: ServiceSettings) -> None:
     """Run the service in the foreground; SIGTERM and Ctrl-C shut it down gracefully."""
     logging.basicConfig(
-        level=logging.INFO, format=f"%(asctime)s {settings.service_name} %(levelname)s %(name)s: %(message)s"
+        level=logging.INFO,
+        format=f"%(asctime)s {settings.service_name} %(levelname)s %(name)s: %(message)s",
     )
+    for chatty in ("aiokafka", "gegenstrom.faststream"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     uvicorn.run(
         app_factory,
         factory=True,

@@ -19,7 +19,9 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     graceful_timeout_s: float = Field(15.0, gt=0, description="In-flight work may finish.")
-    max_delivery_attempts: int = Field(5, ge=1, description="Then a failing record is dead-lettered.")
+    max_delivery_attempts: int = Field(
+        5, ge=1, description="Then a failing record is dead-lettered."
+    )
     outbox_poll_interval_s: float = Field(1.0, gt=0)
     hold_before_publish: bool = Field(False, description="Fault injection for crash tests only.")
 

@@ -48,5 +48,7 @@ class VersionedStore:
             "updated_at": datetime.now(UTC),
         }
         await self._current.replace_one({"_id": key}, doc, upsert=True, session=session)
-        await self._history.insert_one({"_id": f"{key}@{version}", "key": key, **doc}, session=session)
+        await self._history.insert_one(
+            {"_id": f"{key}@{version}", "key": key, **doc}, session=session
+        )
         return version

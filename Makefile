@@ -1,0 +1,38 @@
+# gegenstrom: `make setup` once, then `make run` or `make test`.
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+INFRA := deploy/local/infra.sh
+
+.PHONY: setup run test lint format schemas infra-up infra-down clean
+
+setup: ## Python deps (uv, one lock file), Kafka jars and SecantusDB into ~/.cache/gegenstrom
+	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --user -q "uv==$(UV_VERSION)"
+	$(UV) sync --locked
+	$(INFRA) install
+
+run: setup ## Kafka, MongoDB (SecantusDB) and the four services in the foreground; Ctrl-C stops all
+	RUN_DIR=$(CURDIR)/.run/local KEEP_RUN_DIR=1 $(INFRA) with deploy/local/run.sh
+
+test: setup ## unit, integration and end-to-end tests against real servers the tests start
+	$(UV) run pytest
+
+lint: setup ## ruff and mypy
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+
+format:
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+schemas: ## regenerate the committed JSON Schemas of the events
+	$(UV) run python -m gegenstrom_contracts.schemas write
+
+infra-up: ## only the servers, in the background (ports 9092 and 27017)
+	RUN_DIR=$(CURDIR)/.run/local KEEP_RUN_DIR=1 $(INFRA) up
+
+infra-down:
+	RUN_DIR=$(CURDIR)/.run/local KEEP_RUN_DIR=1 $(INFRA) down
+
+clean: ## remove local data and logs (not the download cache)
+	rm -rf .run
