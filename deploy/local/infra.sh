@@ -38,7 +38,7 @@ install_kafka() {
   [ -f "$KLIB/.complete" ] && return 0
   log "resolving Apache Kafka $KAFKA_VERSION from Maven Central into $KLIB"
   rm -rf "$KLIB"; mkdir -p "$KLIB"
-  mvn -q -B -f "$HERE/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+  mvn -q -B -Dstyle.color=never -f "$HERE/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
     org.apache.maven.plugins:maven-dependency-plugin:3.11.0:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$KLIB" || return 1
   touch "$KLIB/.complete"

@@ -53,3 +53,9 @@ async def test_input_flows_to_an_inbox_entry(start_service, namespace, mongo):
         inbox_url = f"{services['notification'].url}/v1/inbox/emp-e2e-1"
         listed = (await http.get(inbox_url)).json()
     assert [m["id"] for m in listed] == [entry["_id"]]
+
+    async with httpx.AsyncClient() as http:
+        metrics = (await http.get(f"{services['profiling'].url}/metrics")).text
+    series = f'service="profiling",topic="{namespace.topic(topics.EMPLOYEE_INPUT)}"'
+    assert f'gegenstrom_messages_total{{outcome="processed",{series}}} 1.0' in metrics
+    assert f'gegenstrom_messages_total{{outcome="dead_lettered",{series}}} 0.0' in metrics

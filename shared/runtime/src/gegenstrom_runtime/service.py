@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import uvicorn
 from fastapi import APIRouter, FastAPI, Response
 from faststream.kafka import KafkaBroker
-from prometheus_client import make_asgi_app
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -118,7 +118,6 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app.include_router(_health_router(infra))
     for router in spec.routers(infra):
         app.include_router(router)
-    app.mount("/metrics", make_asgi_app(infra.metrics.registry))
     return app
 
 
@@ -156,6 +155,10 @@ def _health_router(infra: Infrastructure) -> APIRouter:
         if not all(checks.values()):
             response.status_code = 503
         return {name: "ok" if ok else "unavailable" for name, ok in checks.items()}
+
+    @router.get("/metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(infra.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return router
 
