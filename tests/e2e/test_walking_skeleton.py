@@ -5,6 +5,7 @@ import httpx
 from gegenstrom_contracts import topics
 from support.factories import SECRET_TEXT, input_form
 from support.kafka_io import header, read_until
+from support.tokens import bearer
 
 PIPELINE = ("intake", "profiling", "training_match", "notification")
 EVENT_TOPICS = (
@@ -20,7 +21,9 @@ async def test_input_flows_to_an_inbox_entry(start_service, namespace, mongo):
 
     async with httpx.AsyncClient() as http:
         response = await http.post(
-            f"{services['intake'].url}/v1/employee-inputs", json=input_form("emp-e2e-1")
+            f"{services['intake'].url}/v1/employee-inputs",
+            json=input_form("emp-e2e-1"),
+            headers=bearer("emp-e2e-1"),
         )
     assert response.status_code == 201, response.text
     input_event_id = response.json()["event_id"]
@@ -51,7 +54,7 @@ async def test_input_flows_to_an_inbox_entry(start_service, namespace, mongo):
 
     async with httpx.AsyncClient() as http:
         inbox_url = f"{services['notification'].url}/v1/inbox/emp-e2e-1"
-        listed = (await http.get(inbox_url)).json()
+        listed = (await http.get(inbox_url, headers=bearer("emp-e2e-1"))).json()
     assert [m["id"] for m in listed] == [entry["_id"]]
 
     async with httpx.AsyncClient() as http:

@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass
 
 from support.servers import Servers
+from support.tokens import TEST_SECRET
 
 SERVICES = {
     "intake": "INTAKE_",
@@ -44,4 +45,5 @@ class Namespace:
             f"{prefix}TOPIC_PREFIX": self.topic_prefix,
             f"{prefix}MONGO_DATABASE": self.database(service),
             f"{prefix}OUTBOX_POLL_INTERVAL_S": "0.2",
+            f"{prefix}AUTH_SECRET": TEST_SECRET,
         }

@@ -78,7 +78,24 @@ def test_plan_message_is_keyed_by_recipient_rollout_and_version():
         items=plan_items(profile(("excel", 1, 3))),
         totals=PlanTotals(hours=0, cost_eur=0, external_cost_avoided_eur=0, in_house_share=0),
     )
-    message = plan_message(plan)
+    message = plan_message(plan, "de")
     assert message.id == "emp-1:r:plan:2"
     assert message.title == "Dein Lernplan wurde aktualisiert"
     assert "1 Lernschritt" in message.body
+
+
+def test_plan_message_speaks_the_recipients_language_or_german():
+    from gegenstrom_contracts.training_match import LearningPlanUpdated, PlanTotals
+
+    plan = LearningPlanUpdated(
+        employee_id="emp-1",
+        rollout_id="r",
+        plan_version=1,
+        profile_version=1,
+        items=plan_items(profile(("excel", 1, 3), ("sap", 0, 1))),
+        totals=PlanTotals(hours=0, cost_eur=0, external_cost_avoided_eur=0, in_house_share=0),
+    )
+    english = plan_message(plan, "en")
+    assert (english.title, english.language) == ("Your learning plan is ready", "en")
+    assert "2 learning step(s)" in english.body
+    assert plan_message(plan, "cs").title == "Dein Lernplan ist da"

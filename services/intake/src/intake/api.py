@@ -1,7 +1,11 @@
-"""HTTP API of intake."""
+"""HTTP API of intake: employee input."""
 
-from fastapi import APIRouter, HTTPException, Response, status
+from typing import Annotated
 
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+
+from gegenstrom_runtime.access import Caller, require, require_self_or
+from gegenstrom_runtime.auth import Principal, Role
 from gegenstrom_runtime.service import Infrastructure
 from intake.domain import EmployeeInputForm
 from intake.handlers import Submitted, employee_inputs, submit_input
@@ -9,17 +13,25 @@ from intake.handlers import Submitted, employee_inputs, submit_input
 
 def router(infra: Infrastructure) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["employee input"])
+    submitter = require(Role.EMPLOYEE, Role.ADMIN)
 
     @api.post("/employee-inputs", status_code=status.HTTP_201_CREATED)
-    async def post_input(form: EmployeeInputForm, response: Response) -> Submitted:
-        """Submit or re-submit an employee's input; the same input again changes nothing."""
+    async def post_input(
+        form: EmployeeInputForm,
+        request: Request,
+        response: Response,
+        who: Annotated[Principal, Depends(submitter)],
+    ) -> Submitted:
+        """Submit or re-submit one's own input; the same input again changes nothing."""
+        require_self_or(request, who, form.employee_id, Role.ADMIN)
         submitted = await submit_input(infra, form)
         if not submitted.changed:
             response.status_code = status.HTTP_200_OK
         return submitted
 
     @api.get("/rollouts/{rollout_id}/employee-inputs/{employee_id}")
-    async def get_input(rollout_id: str, employee_id: str) -> dict:
+    async def get_input(rollout_id: str, employee_id: str, request: Request, who: Caller) -> dict:
+        require_self_or(request, who, employee_id, Role.HR, Role.ADMIN)
         doc = await employee_inputs(infra).get(f"{rollout_id}:{employee_id}")
         if doc is None:
             raise HTTPException(404, f"no input of employee {employee_id} for rollout {rollout_id}")

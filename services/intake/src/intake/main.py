@@ -3,9 +3,18 @@
 from fastapi import FastAPI
 
 from gegenstrom_contracts import topics
-from gegenstrom_runtime.service import ServiceSpec, create_service_app
+from gegenstrom_runtime.service import Infrastructure, ServiceSpec, create_service_app
 from intake import api
+from intake.catalog import api as catalog_api
+from intake.catalog.repository import CatalogRepository
+from intake.org import api as org_api
+from intake.org.repository import OrgRepository
 from intake.settings import IntakeSettings
+
+
+async def prepare(infra: Infrastructure) -> None:
+    await OrgRepository(infra.db).ensure_indexes()
+    await CatalogRepository(infra.db).ensure_indexes()
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
@@ -13,7 +22,12 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         ServiceSpec(
             settings=settings or IntakeSettings(),
             title="gegenstrom intake",
-            publishes=[topics.EMPLOYEE_INPUT],
-            routers=lambda infra: [api.router(infra)],
+            publishes=[topics.EMPLOYEE_INPUT, topics.EMPLOYEE, topics.ORG_STRUCTURE],
+            routers=lambda infra: [
+                api.router(infra),
+                org_api.router(infra),
+                catalog_api.router(infra),
+            ],
+            prepare=prepare,
         )
     )

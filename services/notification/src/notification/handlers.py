@@ -9,7 +9,8 @@ from gegenstrom_contracts.notification import Channel, NotificationCreated
 from gegenstrom_contracts.training_match import LearningPlanUpdated
 from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
-from notification.domain import plan_message
+from notification.contacts import ContactDirectory, language_of
+from notification.domain import DEFAULT_LANGUAGE, plan_message
 
 SOURCE = "/gegenstrom/notification"
 
@@ -22,10 +23,13 @@ async def ensure_indexes(infra: Infrastructure) -> None:
     await inbox(infra).create_index([("recipient_id", 1), ("created_at", DESCENDING)])
 
 
-async def on_learning_plan(infra: Infrastructure, envelope: Envelope) -> None:
+async def on_learning_plan(
+    infra: Infrastructure, contacts: ContactDirectory, envelope: Envelope
+) -> None:
     """Put the plan news in the employee's inbox, once per plan version."""
     plan: LearningPlanUpdated = envelope.data  # type: ignore[assignment]
-    message = plan_message(plan)
+    language = await language_of(contacts, plan.employee_id, DEFAULT_LANGUAGE)
+    message = plan_message(plan, language)
 
     async def work(tx: Transaction) -> None:
         result = await inbox(infra).update_one(

@@ -3,10 +3,13 @@
 from gegenstrom_contracts.envelope import Event
 from gegenstrom_contracts.intake import EmployeeInputSubmitted
 from gegenstrom_contracts.notification import NotificationCreated
+from gegenstrom_contracts.org import EmployeeAssignmentChanged, OrgStructureChanged
 from gegenstrom_contracts.profiling import CompetenceProfileUpdated
 from gegenstrom_contracts.training_match import LearningPlanUpdated
 
 ALL_EVENTS: tuple[type[Event], ...] = (
+    OrgStructureChanged,
+    EmployeeAssignmentChanged,
     EmployeeInputSubmitted,
     CompetenceProfileUpdated,
     LearningPlanUpdated,

@@ -22,8 +22,17 @@ class Topic:
 
 
 EMPLOYEE_INPUT = Topic("gegenstrom.intake.employee-input.v1", partitions=6)
+EMPLOYEE = Topic("gegenstrom.intake.employee.v1", partitions=6)
+ORG_STRUCTURE = Topic("gegenstrom.intake.org-structure.v1", partitions=1)
 COMPETENCE_PROFILE = Topic("gegenstrom.profiling.competence-profile.v1", partitions=6)
 LEARNING_PLAN = Topic("gegenstrom.training-match.learning-plan.v1", partitions=6)
 NOTIFICATION = Topic("gegenstrom.notification.notification.v1", partitions=6)
 
-ALL_TOPICS: tuple[Topic, ...] = (EMPLOYEE_INPUT, COMPETENCE_PROFILE, LEARNING_PLAN, NOTIFICATION)
+ALL_TOPICS: tuple[Topic, ...] = (
+    EMPLOYEE_INPUT,
+    EMPLOYEE,
+    ORG_STRUCTURE,
+    COMPETENCE_PROFILE,
+    LEARNING_PLAN,
+    NOTIFICATION,
+)

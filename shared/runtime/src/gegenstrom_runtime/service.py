@@ -18,12 +18,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from gegenstrom_contracts.envelope import Event, EventRegistry
 from gegenstrom_contracts.topics import Topic
+from gegenstrom_runtime.auth import DEV_SECRET, TokenIssuer
 from gegenstrom_runtime.consumer import DeadLetters, Handler, subscribe
 from gegenstrom_runtime.kafka import Producer, ensure_topics
 from gegenstrom_runtime.metrics import ServiceMetrics
 from gegenstrom_runtime.outbox import Outbox
 from gegenstrom_runtime.settings import ServiceSettings
 from gegenstrom_runtime.unit_of_work import UnitOfWork
+from gegenstrom_runtime.web import BodySizeLimit
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,7 @@ class Infrastructure:
     uow: UnitOfWork
     metrics: ServiceMetrics
     broker: KafkaBroker
+    tokens: TokenIssuer
 
     @classmethod
     def build(cls, settings: ServiceSettings) -> "Infrastructure":
@@ -65,7 +68,8 @@ class Infrastructure:
             log_level=logging.DEBUG,  # per-message INFO logs cost more than the work
         )
         uow = UnitOfWork(mongo, db, outbox)
-        return cls(settings, mongo, db, producer, outbox, uow, metrics, broker)
+        tokens = TokenIssuer(settings.auth_secret.get_secret_value())
+        return cls(settings, mongo, db, producer, outbox, uow, metrics, broker, tokens)
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
 
     app = FastAPI(title=spec.title or f"gegenstrom {spec.settings.service_name}", lifespan=lifespan)
     app.state.infra = infra
+    app.add_middleware(BodySizeLimit, max_bytes=spec.settings.max_body_bytes)
     app.include_router(_health_router(infra))
     for router in spec.routers(infra):
         app.include_router(router)
@@ -131,6 +136,8 @@ async def _start(infra: Infrastructure, spec: ServiceSpec, topics: Sequence[Topi
     await infra.producer.start()
     infra.outbox.start()
     await infra.broker.start()
+    if settings.auth_secret.get_secret_value() == DEV_SECRET:
+        log.warning("tokens use the development secret: set %sAUTH_SECRET", _prefix(settings))
     log.info("%s started", settings.service_name)
 
 
@@ -140,6 +147,10 @@ async def _stop(infra: Infrastructure) -> None:
     await infra.producer.stop()
     await infra.mongo.close()
     log.info("%s stopped", infra.settings.service_name)
+
+
+def _prefix(settings: ServiceSettings) -> str:
+    return str(settings.model_config.get("env_prefix", ""))
 
 
 def _health_router(infra: Infrastructure) -> APIRouter:

@@ -2,8 +2,10 @@
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gegenstrom_runtime.auth import DEV_SECRET
 
 
 class ServiceSettings(BaseSettings):
@@ -24,6 +26,10 @@ class ServiceSettings(BaseSettings):
     )
     outbox_poll_interval_s: float = Field(1.0, gt=0)
     hold_before_publish: bool = Field(False, description="Fault injection for crash tests only.")
+    auth_secret: SecretStr = Field(
+        SecretStr(DEV_SECRET), description="Signs bearer tokens; the same in every service."
+    )
+    max_body_bytes: int = Field(20 * 1024 * 1024, gt=0, description="Larger requests get 413.")
 
     @property
     def database_name(self) -> str:

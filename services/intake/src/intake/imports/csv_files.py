@@ -54,7 +54,7 @@ def read_csv(file: str, data: bytes, normalise_headers: bool = True) -> CsvTable
     if not text.strip():
         raise UnreadableFile(Problem(file, 0, "", "file is empty"))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    raw_headers = next(reader)
+    raw_headers = _without_trailing_empty(next(reader))
     headers = [_header(h) if normalise_headers else h.strip() for h in raw_headers]
     duplicates = sorted({h for h in headers if headers.count(h) > 1})
     if duplicates:
@@ -70,7 +70,14 @@ def _rows(file: str, reader: Iterator[list[str]], headers: list[str]) -> Iterato
             continue
         padded = cells + [""] * (len(headers) - len(cells))
         values = {h: c.strip() for h, c in zip(headers, padded, strict=False)}
-        yield Row(start, values, max(0, len(cells) - len(headers)))
+        extra = [c for c in cells[len(headers) :] if c.strip()]  # spreadsheets pad rows with ;;
+        yield Row(start, values, len(extra))
+
+
+def _without_trailing_empty(headers: list[str]) -> list[str]:
+    while headers and not headers[-1].strip():
+        headers = headers[:-1]
+    return headers
 
 
 def _decode(file: str, data: bytes) -> str:

@@ -1,0 +1,43 @@
+"""HTTP access to the services, with the caller's bearer token."""
+
+import os
+from typing import Any
+
+import httpx
+import typer
+
+TOKEN_ENV = "GEGENSTROM_TOKEN"
+INTAKE_URL_ENV = "GEGENSTROM_INTAKE_URL"
+DEFAULT_INTAKE_URL = "http://127.0.0.1:8001"
+
+
+def intake_url() -> str:
+    return os.environ.get(INTAKE_URL_ENV, DEFAULT_INTAKE_URL).rstrip("/")
+
+
+def bearer_token() -> str:
+    token = os.environ.get(TOKEN_ENV)
+    if not token:
+        typer.secho(
+            f"set {TOKEN_ENV}, e.g. export {TOKEN_ENV}=$(gegenstrom token hr-1 --role hr)",
+            err=True,
+            fg="red",
+        )
+        raise typer.Exit(2)
+    return token
+
+
+def post(url: str, **kwargs: Any) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {bearer_token()}"}
+    try:
+        return httpx.post(url, headers=headers, timeout=300, **kwargs)
+    except httpx.TransportError as error:
+        typer.secho(f"cannot reach {url}: {error}", err=True, fg="red")
+        raise typer.Exit(1) from error
+
+
+def fail_unless_ok(response: httpx.Response, accept: tuple[int, ...] = (200,)) -> dict:
+    if response.status_code in accept:
+        return response.json()
+    typer.secho(f"{response.status_code}: {response.text}", err=True, fg="red")
+    raise typer.Exit(1)

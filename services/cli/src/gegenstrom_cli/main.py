@@ -1,0 +1,15 @@
+"""``gegenstrom``: the command line for HR, admins and operators.
+
+It talks to the running services over their HTTP APIs, as any client would.
+"""
+
+import typer
+
+from gegenstrom_cli import imports, tokens
+
+app = typer.Typer(no_args_is_help=True, help=__doc__)
+app.command("token")(tokens.token)
+app.add_typer(imports.app, name="import")
+
+if __name__ == "__main__":
+    app()
