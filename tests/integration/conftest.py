@@ -1,36 +1,55 @@
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
 from gegenstrom_runtime.service import Infrastructure, ServiceSpec, create_service_app
+from intake.main import create_app as create_intake_app
+from intake.settings import IntakeSettings
 from profiling.settings import ProfilingSettings
 from support.namespace import Namespace
+from support.tokens import TEST_SECRET
+
+
+def infra_settings(namespace: Namespace, service: str) -> dict:
+    return {
+        "kafka_bootstrap": namespace.servers.kafka_bootstrap,
+        "mongo_uri": namespace.servers.mongo_uri,
+        "topic_prefix": namespace.topic_prefix,
+        "mongo_database": namespace.database(service),
+        "outbox_poll_interval_s": 0.2,
+        "auth_secret": TEST_SECRET,
+    }
 
 
 def settings_for(namespace: Namespace, **overrides) -> ProfilingSettings:
     """Settings of a service in the test's namespace (profiling's class, any spec)."""
-    return ProfilingSettings(
-        kafka_bootstrap=namespace.servers.kafka_bootstrap,
-        mongo_uri=namespace.servers.mongo_uri,
-        topic_prefix=namespace.topic_prefix,
-        mongo_database=namespace.database("profiling"),
-        outbox_poll_interval_s=0.2,
-        **overrides,
-    )
+    return ProfilingSettings(**infra_settings(namespace, "profiling") | overrides)
+
+
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[Infrastructure]:
+    async with app.router.lifespan_context(app):
+        yield app.state.infra
 
 
 @pytest.fixture
 def running_app(namespace: Namespace) -> Callable:
     """Run a service app in this process, lifespan and all, for the ``async with`` body."""
 
-    @asynccontextmanager
-    async def run(
-        spec_of: Callable[[ProfilingSettings], ServiceSpec], **overrides
-    ) -> AsyncIterator[Infrastructure]:
-        app: FastAPI = create_service_app(spec_of(settings_for(namespace, **overrides)))
-        async with app.router.lifespan_context(app):
-            yield app.state.infra
+    def run(spec_of: Callable[[ProfilingSettings], ServiceSpec], **overrides):
+        return serving(create_service_app(spec_of(settings_for(namespace, **overrides))))
 
     return run
+
+
+@pytest.fixture
+async def intake(namespace: Namespace) -> AsyncIterator[tuple[httpx.AsyncClient, Infrastructure]]:
+    """The intake app in this process on the real servers, and an HTTP client for it."""
+    app = create_intake_app(IntakeSettings(**infra_settings(namespace, "intake")))
+    async with serving(app) as infra:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
+            yield client, infra

@@ -26,6 +26,7 @@ ROWS_PER_FILE = {  # as in NOTICE.md, and as python's csv module counts them
 COLLECTIONS = [name for name in ROWS_PER_FILE if "SkillsCollection" in name]
 TECHNICAL_PROBLEMS = "esco:14832d87-2f2f-4895-b290-e4760ebae42a"  # in digComp and ict
 
+
 @pytest.fixture(scope="module")
 def files() -> dict[str, bytes]:
     return esco_files()

@@ -91,7 +91,7 @@ def show_esco_counts(report: dict) -> None:
     table = Table("file", "rows", "competences", "groups", "occupations", title="ESCO files")
     for name, c in report["files"].items():
         table.add_row(
-            name, *(str(c.get(k, 0)) for k in ("rows", "competences", "groups", "occupations"))
+            name, *(str(c.get(k, 0)) for k in ("rows_read", "competences", "groups", "occupations"))
         )
     console.print(table)
     c = report["changes"]

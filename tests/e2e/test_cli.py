@@ -1,0 +1,63 @@
+"""The `gegenstrom` command as a user runs it, against a running intake service."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from support.data import ESCO_DIR
+from support.org_files import employee_rows, employees_csv, org_files
+from support.tokens import TEST_SECRET
+
+CLI = Path(sys.executable).parent / "gegenstrom"
+
+
+def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(CLI), *args],
+        env=os.environ | env | {"COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def write_org(folder: Path, files: dict[str, tuple[str, bytes]]) -> list[str]:
+    for name, data in files.values():
+        (folder / name).write_bytes(data)
+    return [str(folder / name) for name, _ in files.values()]
+
+
+async def test_token_then_import_org_and_esco(start_service, namespace, tmp_path):
+    intake = start_service("intake")
+    secret = {"GEGENSTROM_AUTH_SECRET": TEST_SECRET}
+    minted = run("token", "hr-1", "--role", "hr", env=secret)
+    assert minted.returncode == 0, minted.stderr
+    env = {"GEGENSTROM_INTAKE_URL": intake.url, "GEGENSTROM_TOKEN": minted.stdout.strip()}
+
+    rows = employee_rows(3)
+    rows[2] = rows[2].replace(";ops;", ";opps;")
+    bad = write_org(tmp_path, org_files() | {"employees": ("employees.csv", employees_csv(rows))})
+    dry = run("import", "org", "--dry-run", *bad, env=env)
+    assert dry.returncode == 1
+    assert "employees.csv" in dry.stdout and "abteilung" in dry.stdout and "opps" in dry.stdout
+    assert "nothing was written" in dry.stdout
+
+    good = write_org(tmp_path, org_files(employees=3))
+    imported = run("import", "org", *good, env=env)
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert "imported" in imported.stdout
+    assert "employees" in imported.stdout and "3" in imported.stdout
+
+    esco = run("import", "esco", str(ESCO_DIR), env=env)
+    assert esco.returncode == 0, esco.stdout + esco.stderr
+    transversal = next(line for line in esco.stdout.splitlines() if "transversalSkills" in line)
+    cells = [cell.strip() for cell in transversal.split("│")][2:6]
+    assert cells == ["96", "96", "0", "0"]  # rows, competences, groups, occupations
+    assert "1136 new" in esco.stdout and "unresolved references: 6" in esco.stdout
+
+
+def test_import_without_a_token_says_how_to_get_one(tmp_path):
+    result = run("import", "org", *write_org(tmp_path, org_files()), env={"GEGENSTROM_TOKEN": ""})
+    assert result.returncode == 2
+    assert "gegenstrom token" in result.stderr
