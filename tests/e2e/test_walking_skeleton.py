@@ -1,13 +1,15 @@
-"""One employee input, posted over HTTP, flows through all four services."""
+"""One employee input, posted over HTTP, flows through all four services, and the inbox
+entry speaks the language that notification looked up from intake at sending time."""
 
 import httpx
 
 from gegenstrom_contracts import topics
+from gegenstrom_runtime.auth import Role
 from support.factories import SECRET_TEXT, input_form
 from support.kafka_io import header, read_until
+from support.org_files import multipart, org_files
 from support.tokens import bearer
 
-PIPELINE = ("intake", "profiling", "training_match", "notification")
 EVENT_TOPICS = (
     topics.EMPLOYEE_INPUT,
     topics.COMPETENCE_PROFILE,
@@ -16,14 +18,34 @@ EVENT_TOPICS = (
 )
 
 
+async def import_org(intake_url: str, mongo, namespace) -> str:
+    """HR imports Nordwind Logistik; returns the id of an English-speaking employee."""
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            f"{intake_url}/v1/org/import",
+            files=multipart(org_files(3)),
+            headers=bearer("hr", Role.HR),
+        )
+    assert response.status_code == 200, response.text
+    employee = await mongo[namespace.database("intake")]["employees"].find_one({"language": "en"})
+    return employee["_id"]
+
+
 async def test_input_flows_to_an_inbox_entry(start_service, namespace, mongo):
-    services = {name: start_service(name) for name in PIPELINE}
+    intake = start_service("intake")
+    services = {
+        "intake": intake,
+        "profiling": start_service("profiling"),
+        "training_match": start_service("training_match"),
+        "notification": start_service("notification", intake_url=intake.url),
+    }
+    employee = await import_org(intake.url, mongo, namespace)
 
     async with httpx.AsyncClient() as http:
         response = await http.post(
             f"{services['intake'].url}/v1/employee-inputs",
-            json=input_form("emp-e2e-1"),
-            headers=bearer("emp-e2e-1"),
+            json=input_form(employee, site_id="gdansk"),
+            headers=bearer(employee),
         )
     assert response.status_code == 201, response.text
     input_event_id = response.json()["event_id"]
@@ -43,18 +65,20 @@ async def test_input_flows_to_an_inbox_entry(start_service, namespace, mongo):
     ]
     assert header(chain[0], "ce_id") == input_event_id
     assert {header(r, "ce_correlationid") for r in chain[1:]} == {input_event_id}
-    assert {r.key for r in chain} == {b"emp-e2e-1"}
+    assert {r.key for r in chain} == {employee.encode()}
     for record in chain:
         assert SECRET_TEXT.encode() not in record.value
         assert b"Laufkarten" not in record.value
 
     inbox = mongo[namespace.database("notification")]["inbox"]
-    entry = await inbox.find_one({"recipient_id": "emp-e2e-1"})
+    entry = await inbox.find_one({"recipient_id": employee})
     assert entry is not None and entry["plan_version"] == 1
+    assert (entry["language"], entry["title"]) == ("en", "Your learning plan is ready")
+    assert "email" not in entry and "nordwind" not in str(entry)
 
     async with httpx.AsyncClient() as http:
-        inbox_url = f"{services['notification'].url}/v1/inbox/emp-e2e-1"
-        listed = (await http.get(inbox_url, headers=bearer("emp-e2e-1"))).json()
+        inbox_url = f"{services['notification'].url}/v1/inbox/{employee}"
+        listed = (await http.get(inbox_url, headers=bearer(employee))).json()
     assert [m["id"] for m in listed] == [entry["_id"]]
 
     async with httpx.AsyncClient() as http:

@@ -72,3 +72,12 @@ def test_infrastructure_images_are_the_official_ones():
     assert COMPOSE["services"]["kafka"]["image"].startswith("apache/kafka:4.")
     assert COMPOSE["services"]["mongo"]["image"] == "mongo:8"
     assert "--replSet" in COMPOSE["services"]["mongo"]["command"]
+
+
+def test_notification_finds_intake_by_its_compose_name():
+    environment = COMPOSE["services"]["notification"]["environment"]
+    assert environment["NOTIFICATION_INTAKE_URL"] == "http://intake:8001"
+    assert all(
+        f"{env_prefix(cls)}AUTH_SECRET" in COMPOSE["services"][name]["environment"]
+        for name, (cls, _) in SERVICES.items()
+    )
