@@ -4,10 +4,9 @@ entry speaks the language that notification looked up from intake at sending tim
 import httpx
 
 from gegenstrom_contracts import topics
-from gegenstrom_runtime.auth import Role
+from support.company import seed_company
 from support.factories import SECRET_TEXT, input_form
 from support.kafka_io import header, read_until
-from support.org_files import multipart, org_files
 from support.tokens import bearer
 
 EVENT_TOPICS = (
@@ -18,17 +17,11 @@ EVENT_TOPICS = (
 )
 
 
-async def import_org(intake_url: str, mongo, namespace) -> str:
-    """HR imports Nordwind Logistik; returns the id of an English-speaking employee."""
-    async with httpx.AsyncClient() as http:
-        response = await http.post(
-            f"{intake_url}/v1/org/import",
-            files=multipart(org_files(3)),
-            headers=bearer("hr", Role.HR),
-        )
-    assert response.status_code == 200, response.text
-    employee = await mongo[namespace.database("intake")]["employees"].find_one({"language": "en"})
-    return employee["_id"]
+async def english_speaker(intake_url: str) -> str:
+    """HR sets up Nordwind Logistik; returns the id of an employee who speaks English."""
+    async with httpx.AsyncClient(base_url=intake_url) as http:
+        ids = await seed_company(http)
+    return ids["1003"]  # Gdańsk, English
 
 
 async def test_input_flows_to_an_inbox_entry(start_service, namespace, mongo):
@@ -39,12 +32,12 @@ async def test_input_flows_to_an_inbox_entry(start_service, namespace, mongo):
         "training_match": start_service("training_match"),
         "notification": start_service("notification", intake_url=intake.url),
     }
-    employee = await import_org(intake.url, mongo, namespace)
+    employee = await english_speaker(intake.url)
 
     async with httpx.AsyncClient() as http:
         response = await http.post(
             f"{services['intake'].url}/v1/employee-inputs",
-            json=input_form(employee, site_id="gdansk"),
+            json=input_form(employee, site_id="gdansk", role_id="driver"),
             headers=bearer(employee),
         )
     assert response.status_code == 201, response.text
@@ -68,7 +61,7 @@ async def test_input_flows_to_an_inbox_entry(start_service, namespace, mongo):
     assert {r.key for r in chain} == {employee.encode()}
     for record in chain:
         assert SECRET_TEXT.encode() not in record.value
-        assert b"Laufkarten" not in record.value
+        assert b"Spedition" not in record.value
 
     inbox = mongo[namespace.database("notification")]["inbox"]
     entry = await inbox.find_one({"recipient_id": employee})

@@ -1,4 +1,4 @@
-"""Inputs and events for tests, for a generated organisation (not the demo company)."""
+"""Inputs and events for tests, for Nordwind Logistik (generated, not the demo company)."""
 
 from gegenstrom_contracts.envelope import Envelope
 from gegenstrom_contracts.intake import EmployeeInputSubmitted
@@ -11,10 +11,10 @@ def input_form(employee_id: str, rollout_id: str = "rollout-1", **changes) -> di
     form = {
         "employee_id": employee_id,
         "rollout_id": rollout_id,
-        "site_id": "site-a",
-        "department_id": "dep-production",
-        "role_id": "shift-lead",
-        "process_step_id": "production",
+        "site_id": "hamburg",
+        "department_id": "ops",
+        "role_id": "dispatcher",
+        "process_step_id": "booking",
         "tool_ids": ["tablet"],
         "self_ratings": [
             {"competence_id": "kpi-reading", "level": 1},
@@ -28,13 +28,13 @@ def input_form(employee_id: str, rollout_id: str = "rollout-1", **changes) -> di
         "released_to_manager": ["learning_wishes"],
         "tasks": ["Schichtübergabe"],
         "experience": SECRET_TEXT,
-        "ideas": ["Laufkarten durch Tablets ersetzen"],
+        "qualifications": ["Kaufmann für Spedition und Logistikdienstleistung"],
     }
     return form | changes
 
 
 def input_event(employee_id: str, version: int = 1, **changes) -> Envelope:
     form = input_form(employee_id, **changes)
-    for free_text in ("tasks", "experience", "ideas"):
+    for free_text in ("tasks", "experience", "qualifications"):
         form.pop(free_text)
     return Envelope(EmployeeInputSubmitted(**form, input_version=version), "/tests")

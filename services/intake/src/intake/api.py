@@ -4,10 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 
-from gegenstrom_runtime.access import Caller, require, require_self_or
+from gegenstrom_runtime.access import Caller, require, require_self_or, require_site
 from gegenstrom_runtime.auth import Principal, Role
 from gegenstrom_runtime.service import Infrastructure
-from intake.domain import EmployeeInputForm
+from intake.domain import EmployeeInputForm, released_part
 from intake.handlers import Submitted, employee_inputs, submit_input
 
 
@@ -31,10 +31,16 @@ def router(infra: Infrastructure) -> APIRouter:
 
     @api.get("/rollouts/{rollout_id}/employee-inputs/{employee_id}")
     async def get_input(rollout_id: str, employee_id: str, request: Request, who: Caller) -> dict:
-        require_self_or(request, who, employee_id, Role.HR, Role.ADMIN)
+        """One's own input whole; a manager of the site sees only what was released."""
+        require_self_or(request, who, employee_id, Role.HR, Role.ADMIN, Role.MANAGER)
         doc = await employee_inputs(infra).get(f"{rollout_id}:{employee_id}")
         if doc is None:
             raise HTTPException(404, f"no input of employee {employee_id} for rollout {rollout_id}")
-        return {"input_version": doc["version"], **doc["content"]}
+        content = doc["content"]
+        if who.subject != employee_id:
+            require_site(request, who, content["site_id"])
+        if who.role == Role.MANAGER and who.subject != employee_id:
+            content = released_part(content)
+        return {"input_version": doc["version"], **content}
 
     return api

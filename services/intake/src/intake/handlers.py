@@ -6,7 +6,10 @@ from gegenstrom_contracts.envelope import Envelope
 from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
 from gegenstrom_runtime.versioned import VersionedStore
-from intake.domain import EmployeeInputForm, to_event
+from intake.domain import EmployeeInputForm, input_problems, to_event
+from intake.errors import Rejected
+from intake.org.repository import OrgRepository
+from intake.rollouts.handlers import known_competences, rollout_of
 
 SOURCE = "/gegenstrom/intake"
 
@@ -26,6 +29,7 @@ async def submit_input(infra: Infrastructure, form: EmployeeInputForm) -> Submit
     inputs = employee_inputs(infra)
 
     async def work(tx: Transaction) -> Submitted:
+        await _check_references(infra, form, tx)
         version = await inputs.save(form.key(), form.stored(), tx.session)
         if version is None:
             unchanged = await inputs.get(form.key(), tx.session)
@@ -36,3 +40,20 @@ async def submit_input(infra: Infrastructure, form: EmployeeInputForm) -> Submit
         return Submitted(input_version=version, changed=True, event_id=envelope.id)
 
     return await infra.uow.commit(work)
+
+
+async def _check_references(
+    infra: Infrastructure, form: EmployeeInputForm, tx: Transaction
+) -> None:
+    await rollout_of(infra, form.rollout_id, tx.session)
+    employee = await infra.db["employees"].find_one(
+        {"_id": form.employee_id, "status": "active"}, session=tx.session
+    )
+    org = {
+        kind: set(records)
+        for kind, records in (await OrgRepository(infra.db).load(tx.session)).by_kind().items()
+    }
+    problems = input_problems(form, employee, org)
+    if problems:
+        raise Rejected(problems)
+    await known_competences(infra, form.competence_ids(), tx)

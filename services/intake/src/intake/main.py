@@ -7,8 +7,10 @@ from gegenstrom_runtime.service import Infrastructure, ServiceSpec, create_servi
 from intake import api
 from intake.catalog import api as catalog_api
 from intake.catalog.repository import CatalogRepository
+from intake.errors import Rejected, rejected_as_4xx
 from intake.org import api as org_api
 from intake.org.repository import OrgRepository
+from intake.rollouts import api as rollouts_api
 from intake.settings import IntakeSettings
 
 
@@ -18,16 +20,26 @@ async def prepare(infra: Infrastructure) -> None:
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         ServiceSpec(
             settings=settings or IntakeSettings(),
             title="gegenstrom intake",
-            publishes=[topics.EMPLOYEE_INPUT, topics.EMPLOYEE, topics.ORG_STRUCTURE],
+            publishes=[
+                topics.EMPLOYEE_INPUT,
+                topics.EMPLOYEE,
+                topics.ORG_STRUCTURE,
+                topics.ROLLOUT,
+                topics.REQUIREMENT_PROFILE,
+                topics.IDEA,
+            ],
             routers=lambda infra: [
                 api.router(infra),
                 org_api.router(infra),
                 catalog_api.router(infra),
+                rollouts_api.router(infra),
             ],
             prepare=prepare,
         )
     )
+    app.add_exception_handler(Rejected, rejected_as_4xx)
+    return app

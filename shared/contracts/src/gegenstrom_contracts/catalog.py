@@ -5,12 +5,20 @@ from gegenstrom_contracts.intake import EmployeeInputSubmitted
 from gegenstrom_contracts.notification import NotificationCreated
 from gegenstrom_contracts.org import EmployeeAssignmentChanged, OrgStructureChanged
 from gegenstrom_contracts.profiling import CompetenceProfileUpdated
+from gegenstrom_contracts.rollouts import (
+    IdeaStatusChanged,
+    RequirementProfileConfirmed,
+    RolloutPublished,
+)
 from gegenstrom_contracts.training_match import LearningPlanUpdated
 
 ALL_EVENTS: tuple[type[Event], ...] = (
     OrgStructureChanged,
     EmployeeAssignmentChanged,
+    RolloutPublished,
+    RequirementProfileConfirmed,
     EmployeeInputSubmitted,
+    IdeaStatusChanged,
     CompetenceProfileUpdated,
     LearningPlanUpdated,
     NotificationCreated,

@@ -8,7 +8,17 @@ from gegenstrom_contracts import topics
 from gegenstrom_contracts.envelope import Event
 from gegenstrom_contracts.types import Level, PseudonymousId, Ref, Version
 
-ReleasableField = Literal["self_ratings", "learning_wishes", "mentoring_offer", "profile", "plan"]
+ReleasableField = Literal[
+    "tool_ids",
+    "self_ratings",
+    "learning_wishes",
+    "mentoring_offer",
+    "tasks",
+    "qualifications",
+    "experience",
+    "profile",
+    "plan",
+]
 
 
 class SelfRating(BaseModel):

@@ -24,6 +24,9 @@ class Topic:
 EMPLOYEE_INPUT = Topic("gegenstrom.intake.employee-input.v1", partitions=6)
 EMPLOYEE = Topic("gegenstrom.intake.employee.v1", partitions=6)
 ORG_STRUCTURE = Topic("gegenstrom.intake.org-structure.v1", partitions=1)
+ROLLOUT = Topic("gegenstrom.intake.rollout.v1", partitions=3)
+REQUIREMENT_PROFILE = Topic("gegenstrom.intake.requirement-profile.v1", partitions=3)
+IDEA = Topic("gegenstrom.intake.idea.v1", partitions=6)
 COMPETENCE_PROFILE = Topic("gegenstrom.profiling.competence-profile.v1", partitions=6)
 LEARNING_PLAN = Topic("gegenstrom.training-match.learning-plan.v1", partitions=6)
 NOTIFICATION = Topic("gegenstrom.notification.notification.v1", partitions=6)
@@ -32,6 +35,9 @@ ALL_TOPICS: tuple[Topic, ...] = (
     EMPLOYEE_INPUT,
     EMPLOYEE,
     ORG_STRUCTURE,
+    ROLLOUT,
+    REQUIREMENT_PROFILE,
+    IDEA,
     COMPETENCE_PROFILE,
     LEARNING_PLAN,
     NOTIFICATION,

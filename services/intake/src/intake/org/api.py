@@ -56,6 +56,18 @@ def router(infra: Infrastructure) -> APIRouter:
             exclude={"structure_version"}
         )
 
+    @api.get("/v1/org/employees")
+    async def list_employees(
+        who: HrOrAdmin, personnel_number: str | None = None, limit: int = 1000, skip: int = 0
+    ) -> list[dict]:
+        """HR's list of employees (of the token's sites), with their pseudonymous ids."""
+        query: dict = {"personnel_number": personnel_number} if personnel_number else {}
+        if who.sites:
+            query["site_id"] = {"$in": sorted(who.sites)}
+        cursor = repo.employees.find(query, {"updated_at": 0}).sort("personnel_number")
+        docs = await cursor.skip(skip).limit(min(limit, 5000)).to_list()
+        return [{"employee_id": d.pop("_id"), **d} for d in docs]
+
     @api.get("/v1/org/employees/{employee_id}")
     async def get_employee(employee_id: str, request: Request, who: Caller) -> dict:
         """The employee's own record; HR and admins see those of their sites."""
