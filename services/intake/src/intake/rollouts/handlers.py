@@ -165,6 +165,10 @@ async def submit_idea(infra: Infrastructure, rollout_id: str, form: IdeaForm) ->
 
     async def work(tx: Transaction) -> str:
         rollout = await rollout_of(infra, rollout_id, tx.session)
+        if form.process_id and not await infra.db["processes"].find_one(
+            {"_id": form.process_id}, session=tx.session
+        ):
+            raise Rejected([f"unknown process '{form.process_id}'"])
         if form.process_id and rollout.process_ids and form.process_id not in rollout.process_ids:
             raise Rejected([f"process '{form.process_id}' is not in rollout {rollout_id}"])
         author = await OrgRepository(infra.db).employees.find_one(
