@@ -61,3 +61,45 @@ def test_import_without_a_token_says_how_to_get_one(tmp_path):
     result = run("import", "org", *write_org(tmp_path, org_files()), env={"GEGENSTROM_TOKEN": ""})
     assert result.returncode == 2
     assert "gegenstrom token" in result.stderr
+
+
+async def test_rollout_create_and_status(start_service, namespace, tmp_path):
+    intake = start_service("intake")
+    hr = run("token", "hr-1", "--role", "hr", env={"GEGENSTROM_AUTH_SECRET": TEST_SECRET})
+    env = {"GEGENSTROM_INTAKE_URL": intake.url, "GEGENSTROM_TOKEN": hr.stdout.strip()}
+    assert (
+        run("import", "org", *write_org(tmp_path, org_files(employees=15)), env=env).returncode == 0
+    )
+    (tmp_path / "rollout.yaml").write_text(ROLLOUT_YAML, encoding="utf-8")
+
+    created = run("rollout", "create", str(tmp_path / "rollout.yaml"), env=env)
+    assert created.returncode == 0, created.stdout + created.stderr
+    assert "saved as a new version" in created.stdout
+    again = run("rollout", "create", str(tmp_path / "rollout.yaml"), env=env)
+    assert "unchanged" in again.stdout
+
+    status = run("rollout", "status", "dispo-2027", env=env)
+    assert status.returncode == 0, status.stderr
+    rows = {
+        line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:6]]
+        for line in status.stdout.splitlines()
+        if line.startswith("│")
+    }
+    assert rows["hamburg"] == ["2027-03-01", "10", "0", "0%"]
+    assert rows["gdansk"] == ["2027-09-01", "5", "0", "0%"]
+    assert "Kennzahlen-Interpretationsfähigkeit" in status.stdout
+
+
+ROLLOUT_YAML = """\
+rollout_id: dispo-2027
+title: Digitale Disposition
+strategic_lines: [Ein Auftrag von der Buchung bis zur Rechnung]
+site_ids: [hamburg, gdansk]
+waves:
+  - {site_id: hamburg, starts_on: 2027-03-01}
+  - {site_id: gdansk, starts_on: 2027-09-01}
+requirements:
+  - requirement_id: kpi
+    title: Kennzahlen-Interpretationsfähigkeit
+    role_ids: [dispatcher]
+"""

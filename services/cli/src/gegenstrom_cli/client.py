@@ -27,13 +27,18 @@ def bearer_token() -> str:
     return token
 
 
-def post(url: str, **kwargs: Any) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {bearer_token()}"}
+def request(method: str, url: str, token: str | None = None, **kwargs: Any) -> httpx.Response:
+    """One call with the caller's token (or the one given); a clear exit when unreachable."""
+    headers = {"Authorization": f"Bearer {token or bearer_token()}"}
     try:
-        return httpx.post(url, headers=headers, timeout=300, **kwargs)
+        return httpx.request(method, url, headers=headers, timeout=300, **kwargs)
     except httpx.TransportError as error:
         typer.secho(f"cannot reach {url}: {error}", err=True, fg="red")
         raise typer.Exit(1) from error
+
+
+def post(url: str, **kwargs: Any) -> httpx.Response:
+    return request("POST", url, **kwargs)
 
 
 def fail_unless_ok(response: httpx.Response, accept: tuple[int, ...] = (200,)) -> dict:
