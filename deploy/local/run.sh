@@ -31,6 +31,12 @@ for service in "${!PORTS[@]}"; do
   done
 done
 
+if [ "${DEMO:-1}" = 1 ]; then
+  echo "[run] loading the demo company (DEMO=0 make run skips this)"
+  GEGENSTROM_INTAKE_URL=http://127.0.0.1:8001 "$REPO/.venv/bin/gegenstrom" demo load \
+    || echo "[run] demo load failed; the services keep running" >&2
+fi
+
 cat <<INFO
 [run] gegenstrom is up. Ctrl-C stops everything.
   intake          http://127.0.0.1:8001/docs   (POST /v1/employee-inputs)
@@ -38,6 +44,7 @@ cat <<INFO
   training-match  http://127.0.0.1:8003/readyz
   notification    http://127.0.0.1:8004/docs   (GET /v1/inbox/{employee_id})
   metrics         http://127.0.0.1:800[1-4]/metrics
+  tokens          .venv/bin/gegenstrom token demo-hr --role hr   (development secret)
   Kafka           $KAFKA_BOOTSTRAP
   MongoDB         $MONGO_URI
 INFO

@@ -103,3 +103,23 @@ requirements:
     title: Kennzahlen-Interpretationsfähigkeit
     role_ids: [dispatcher]
 """
+
+
+async def test_demo_load_twice_loads_the_demo_company_once(start_service, namespace, mongo):
+    intake = start_service("intake")
+    env = {"GEGENSTROM_INTAKE_URL": intake.url, "GEGENSTROM_AUTH_SECRET": TEST_SECRET}
+    first = run("demo", "load", env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "640 employees" in first.stdout
+
+    db = mongo[namespace.database("intake")]
+    assert await db["employees"].count_documents({"status": "active"}) == 640
+    assert await db["employee_inputs"].count_documents({}) == 640
+    assert await db["requirement_profiles"].count_documents({}) == 3
+    ideas = await db["ideas"].count_documents({})
+    events = await db["outbox"].count_documents({})
+
+    second = run("demo", "load", env=env)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert await db["outbox"].count_documents({}) == events  # nothing changed, nothing published
+    assert await db["ideas"].count_documents({}) == ideas > 0

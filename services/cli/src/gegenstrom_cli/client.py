@@ -1,6 +1,7 @@
 """HTTP access to the services, with the caller's bearer token."""
 
 import os
+from functools import cache
 from typing import Any
 
 import httpx
@@ -27,11 +28,17 @@ def bearer_token() -> str:
     return token
 
 
+@cache
+def _client() -> httpx.Client:
+    """One client for the whole command: connections are reused, set up once."""
+    return httpx.Client(timeout=300)
+
+
 def request(method: str, url: str, token: str | None = None, **kwargs: Any) -> httpx.Response:
     """One call with the caller's token (or the one given); a clear exit when unreachable."""
     headers = {"Authorization": f"Bearer {token or bearer_token()}"}
     try:
-        return httpx.request(method, url, headers=headers, timeout=300, **kwargs)
+        return _client().request(method, url, headers=headers, **kwargs)
     except httpx.TransportError as error:
         typer.secho(f"cannot reach {url}: {error}", err=True, fg="red")
         raise typer.Exit(1) from error

@@ -160,13 +160,11 @@ COMPANY_COMPETENCES: dict[str, dict] = {
         "Understanding of the process across departments, from order to invoice.",
     ),
 }  # fmt: skip
-KPI_ITEMS = (
-    "sap-s4-co-pa",
-    "excel-analysis",
-    "process-exchange",
-    "conversation-conflict",
-    "project-basics",
-)
+KPI_ITEMS = ("sap-s4-co-pa", "excel-analysis", "process-exchange", "conversation-conflict",
+             "project-basics")  # fmt: skip
+SHORT = {"sap": "sap-s4-co-pa", "xls": "excel-analysis", "exch": "process-exchange",
+         "talk": "conversation-conflict", "pm": "project-basics",
+         "tab": "mobile-devices-production", "o2c": "order-to-cash-understanding"}  # fmt: skip
 KPI_EXAMPLE_EMPLOYEE = "S0001"  # Teamleiter/in Auftragsannahme in Siegen, new to all five
 ROLLOUT_ID = "s4hana-auftragsabwicklung"
 
@@ -266,7 +264,7 @@ def org_csvs() -> dict[str, tuple[str, bytes]]:
     files = {kind: (f"{kind}.csv", text.encode()) for kind, text in texts.items()}
     rows = [list(vars(person).values()) for person in _people()]
     employees = "\ufeff" + _csv(EMPLOYEE_HEADER.split(";"), rows, delimiter=";")
-    files["employees"] = ("mitarbeiter-export-2026.csv", employees.encode())
+    files["employees"] = ("employees-hr-export-2026.csv", employees.encode())
     return files
 
 
@@ -328,32 +326,25 @@ def _first(site_id: str, role_id: str, nth: int = 0) -> str:
     return people[nth].personnel_number
 
 
-def _items(**levels: int) -> dict:
-    """A proposal body from competence ids (with _ for -) and target levels."""
-    return {"items": [{"competence_id": c.replace("_", "-"), "target_level": t}
-                      for c, t in levels.items()]}  # fmt: skip
+def _items(levels: str) -> dict:
+    """A proposal body from "short-id level, ..." (see SHORT)."""
+    pairs = (part.split() for part in levels.split(", "))
+    return {"items": [{"competence_id": SHORT[c], "target_level": int(t)} for c, t in pairs]}
 
 
 def proposals() -> list[tuple[str, str, dict]]:
     """(requirement, personnel number, body): what employees propose for the requirements."""
-    kpi = "kpi-interpretation"
+    kpi, mobile, chain = (r["requirement_id"] for r in REQUIREMENTS)
     return [
-        (kpi, _first("siegen", "controller"),
-         _items(sap_s4_co_pa=4, excel_analysis=3, process_exchange=2, project_basics=2)),
-        (kpi, _first("siegen", "schichtleitung"),
-         _items(excel_analysis=2, process_exchange=3, conversation_conflict=2, sap_s4_co_pa=2)),
-        (kpi, _first("olpe", "arbeitsvorbereitung"),
-         _items(sap_s4_co_pa=3, excel_analysis=3, process_exchange=2, project_basics=1)),
-        (kpi, _first("olpe", "teamleitung"),
-         _items(conversation_conflict=3, project_basics=2, excel_analysis=3)),
-        ("mobile-devices", _first("olpe", WORKERS), _items(mobile_devices_production=2)),
-        ("mobile-devices", _first("siegen", "schichtleitung", 1),
-         _items(mobile_devices_production=3)),
-        ("process-understanding", _first("siegen", "logistik"),
-         _items(order_to_cash_understanding=2, process_exchange=2)),
-        ("process-understanding", _first("olpe", "sachbearbeitung-auftragsannahme"),
-         _items(order_to_cash_understanding=3)),
-    ]  # fmt: skip
+        (kpi, _first("siegen", "controller"), _items("sap 4, xls 3, exch 2, pm 2")),
+        (kpi, _first("siegen", "schichtleitung"), _items("xls 2, exch 3, talk 2, sap 2")),
+        (kpi, _first("olpe", "arbeitsvorbereitung"), _items("sap 3, xls 3, exch 2, pm 1")),
+        (kpi, _first("olpe", "teamleitung"), _items("talk 3, pm 2, xls 3")),
+        (mobile, _first("olpe", WORKERS), _items("tab 2")),
+        (mobile, _first("siegen", "schichtleitung", 1), _items("tab 3")),
+        (chain, _first("siegen", "logistik"), _items("o2c 2, exch 2")),
+        (chain, _first("olpe", "sachbearbeitung-auftragsannahme"), _items("o2c 3")),
+    ]
 
 
 def confirmed_profiles() -> dict[str, dict]:
@@ -373,61 +364,42 @@ def confirmed_profiles() -> dict[str, dict]:
     }  # fmt: skip
 
 
-# role -> competence -> (lowest, highest) self-rated level
-RATINGS: dict[str, dict[str, tuple[int, int]]] = {
-    "controller": {"sap-s4-co-pa": (3, 4), "excel-analysis": (3, 4), "process-exchange": (1, 3),
-                   "conversation-conflict": (1, 2), "project-basics": (1, 3),
-                   "order-to-cash-understanding": (2, 3)},
-    "teamleitung": {"sap-s4-co-pa": (0, 2), "excel-analysis": (1, 3), "process-exchange": (1, 3),
-                    "conversation-conflict": (1, 3), "project-basics": (1, 2),
-                    "order-to-cash-understanding": (1, 3)},
-    "schichtleitung": {"sap-s4-co-pa": (0, 1), "excel-analysis": (1, 2),
-                       "process-exchange": (1, 2), "conversation-conflict": (1, 2),
-                       "project-basics": (0, 1), "mobile-devices-production": (1, 2),
-                       "order-to-cash-understanding": (1, 2)},
-    "arbeitsvorbereitung": {"sap-s4-co-pa": (0, 2), "excel-analysis": (2, 3),
-                            "process-exchange": (1, 3), "conversation-conflict": (1, 2),
-                            "project-basics": (0, 2), "order-to-cash-understanding": (1, 2)},
-    WORKERS: {"mobile-devices-production": (0, 2), "order-to-cash-understanding": (0, 1),
-              "process-exchange": (0, 1)},
-    "qualitaetspruefung": {"mobile-devices-production": (1, 2), "excel-analysis": (0, 2),
-                           "order-to-cash-understanding": (1, 2), "process-exchange": (1, 2)},
-    "logistik": {"excel-analysis": (0, 2), "mobile-devices-production": (1, 2),
-                 "order-to-cash-understanding": (1, 2), "process-exchange": (0, 2)},
-    "sachbearbeitung-auftragsannahme": {"excel-analysis": (1, 3), "process-exchange": (1, 2),
-                                        "order-to-cash-understanding": (1, 2),
-                                        "conversation-conflict": (1, 2)},
-    "personalentwicklung": {"conversation-conflict": (2, 4), "project-basics": (2, 3),
-                            "excel-analysis": (1, 3)},
-    "betriebsrat": {"conversation-conflict": (2, 3), "order-to-cash-understanding": (1, 2)},
-}  # fmt: skip
-# role -> (tools, tasks, qualification)
-WORK: dict[str, tuple[list[str], list[str], str]] = {
-    "controller": (["sap-ecc", "excel"], ["Monatsabschluss", "Deckungsbeitragsrechnung je Kunde"],
-                   "Bachelor Betriebswirtschaftslehre"),
-    "teamleitung": (["sap-ecc", "excel", "outlook"], ["Personaleinsatz planen",
-                    "Kennzahlen im Team besprechen"], "Wirtschaftsfachwirt/in (IHK)"),
-    "schichtleitung": (["papier-laufkarte", "bde-terminal", "excel"],
-                       ["Schichtübergabe", "Maschinenbelegung steuern"],
-                       "Industriemeister/in Metall (IHK)"),
-    "arbeitsvorbereitung": (["sap-ecc", "excel", "cad-viewer"],
-                            ["Arbeitspläne erstellen", "Material disponieren"],
-                            "Techniker/in Maschinenbau"),
-    WORKERS: (["papier-laufkarte", "bde-terminal"], ["CNC-Drehmaschine rüsten",
-              "Teile nach Zeichnung fertigen"], "Zerspanungsmechaniker/in"),
-    "qualitaetspruefung": (["caq-system", "papier-pruefprotokoll"],
-                           ["Erstmusterprüfung", "Messprotokolle führen"],
-                           "Qualitätsfachkraft (TÜV)"),
-    "logistik": (["sap-ecc", "handscanner"], ["Versand vorbereiten", "Lieferscheine erstellen"],
-                 "Fachkraft für Lagerlogistik (IHK)"),
-    "sachbearbeitung-auftragsannahme": (["sap-ecc", "excel", "outlook"],
-                                        ["Aufträge erfassen", "Liefertermine abstimmen"],
-                                        "Industriekaufmann/-frau (IHK)"),
-    "personalentwicklung": (["excel", "hr-portal"], ["Schulungen planen",
-                            "Entwicklungsgespräche begleiten"], "Personalfachkaufmann/-frau"),
-    "betriebsrat": (["outlook"], ["Beschäftigte beraten", "Betriebsvereinbarungen verhandeln"],
-                    "Zerspanungsmechaniker/in"),
-}  # fmt: skip
+# role -> self-rated levels (lowest-highest) by short competence id (see SHORT)
+RATINGS = {
+    "controller": "sap 3-4, xls 3-4, exch 1-3, talk 1-2, pm 1-3, o2c 2-3",
+    "teamleitung": "sap 0-2, xls 1-3, exch 1-3, talk 1-3, pm 1-2, o2c 1-3",
+    "schichtleitung": "sap 0-1, xls 1-2, exch 1-2, talk 1-2, pm 0-1, tab 1-2, o2c 1-2",
+    "arbeitsvorbereitung": "sap 0-2, xls 2-3, exch 1-3, talk 1-2, pm 0-2, o2c 1-2",
+    WORKERS: "tab 0-2, o2c 0-1, exch 0-1",
+    "qualitaetspruefung": "tab 1-2, xls 0-2, o2c 1-2, exch 1-2",
+    "logistik": "xls 0-2, tab 1-2, o2c 1-2, exch 0-2",
+    "sachbearbeitung-auftragsannahme": "xls 1-3, exch 1-2, o2c 1-2, talk 1-2",
+    "personalentwicklung": "talk 2-4, pm 2-3, xls 1-3",
+    "betriebsrat": "talk 2-3, o2c 1-2",
+}
+# role -> "tool ids | tasks; ... | qualification"
+WORK = {
+    "controller": "sap-ecc excel | Monatsabschluss; Deckungsbeiträge je Kunde auswerten "
+    "| Bachelor Betriebswirtschaftslehre",
+    "teamleitung": "sap-ecc excel outlook | Personaleinsatz planen; Kennzahlen im Team "
+    "besprechen | Wirtschaftsfachwirt/in (IHK)",
+    "schichtleitung": "papier-laufkarte bde-terminal excel | Schichtübergabe; Maschinenbelegung "
+    "steuern | Industriemeister/in Metall (IHK)",
+    "arbeitsvorbereitung": "sap-ecc excel cad-viewer | Arbeitspläne erstellen; Material "
+    "disponieren | Techniker/in Maschinenbau",
+    WORKERS: "papier-laufkarte bde-terminal | CNC-Maschine rüsten; Teile nach Zeichnung "
+    "fertigen | Zerspanungsmechaniker/in",
+    "qualitaetspruefung": "caq-system papier-pruefprotokoll | Erstmusterprüfung; Messprotokolle "
+    "führen | Qualitätsfachkraft (TÜV)",
+    "logistik": "sap-ecc handscanner | Versand vorbereiten; Lieferscheine erstellen "
+    "| Fachkraft für Lagerlogistik (IHK)",
+    "sachbearbeitung-auftragsannahme": "sap-ecc excel outlook | Aufträge erfassen; Liefertermine "
+    "abstimmen | Industriekaufmann/-frau (IHK)",
+    "personalentwicklung": "excel hr-portal | Schulungen planen; Entwicklungsgespräche "
+    "begleiten | Personalfachkaufmann/-frau (IHK)",
+    "betriebsrat": "outlook | Beschäftigte beraten; Betriebsvereinbarungen verhandeln "
+    "| Zerspanungsmechaniker/in",
+}
 RELEASES = [[], ["self_ratings"], ["self_ratings", "learning_wishes"],
             ["self_ratings", "learning_wishes", "mentoring_offer", "profile", "plan"]]  # fmt: skip
 
@@ -445,19 +417,25 @@ def _targets(role_id: str) -> dict[str, int]:
     return targets
 
 
-def _excel_power_users() -> set[str]:
+@cache
+def _excel_power_users() -> frozenset[str]:
     """Work preparers and an order clerk who run the Excel workshop for colleagues."""
-    return {
-        _first("siegen", "arbeitsvorbereitung"),
-        _first("siegen", "arbeitsvorbereitung", 1),
-        _first("olpe", "arbeitsvorbereitung"),
-        _first("siegen", "sachbearbeitung-auftragsannahme"),
-    }
+    return frozenset(
+        {
+            _first("siegen", "arbeitsvorbereitung"),
+            _first("siegen", "arbeitsvorbereitung", 1),
+            _first("olpe", "arbeitsvorbereitung"),
+            _first("siegen", "sachbearbeitung-auftragsannahme"),
+        }
+    )
 
 
 def _ratings(rng: random.Random, person: Person) -> dict[str, int]:
     """Self-rated levels plausible for the person's role."""
-    ratings = {c: rng.randint(low, high) for c, (low, high) in RATINGS[person.role_id].items()}
+    ratings = {}
+    for short, levels in (part.split() for part in RATINGS[person.role_id].split(", ")):
+        low, high = levels.split("-")
+        ratings[SHORT[short]] = rng.randint(int(low), int(high))
     if person.personnel_number == KPI_EXAMPLE_EMPLOYEE:
         ratings.update(dict(zip(KPI_ITEMS, (0, 1, 1, 1, 0), strict=True)))
     if person.personnel_number in _excel_power_users():
@@ -480,7 +458,7 @@ def _input(rng: random.Random, person: Person) -> dict:
     every_gap = person.personnel_number == KPI_EXAMPLE_EMPLOYEE
     wishes = [{"competence_id": c, "target_level": t} for c, t in _targets(person.role_id).items()
               if ratings.get(c, 0) < t and (every_gap or rng.random() < 0.7)]  # fmt: skip
-    tools, tasks, qualification = WORK[person.role_id]
+    tools, tasks, qualification = (part.strip() for part in WORK[person.role_id].split("|"))
     years = rng.randint(1, 3 if person.site_id == "brno" else 30)  # Brno is new
     return {
         "rollout_id": ROLLOUT_ID,
@@ -488,12 +466,12 @@ def _input(rng: random.Random, person: Person) -> dict:
         "department_id": person.department_id,
         "role_id": person.role_id,
         "process_step_id": person.process_id or None,
-        "tool_ids": list(tools),
+        "tool_ids": tools.split(),
         "self_ratings": [{"competence_id": c, "level": lvl} for c, lvl in ratings.items()],
         "learning_wishes": wishes,
         "mentoring_offer": _mentoring(rng, person),
         "released_to_manager": list(rng.choice(RELEASES)),
-        "tasks": list(tasks),
+        "tasks": tasks.split("; "),
         "background": f"Seit {years} Jahren bei Siegtal in {SITES[person.site_id]['name']}.",
         "qualifications": [qualification],
         "experience": f"{rng.randint(1, years)} Jahre als {ROLES[person.role_id]}.",

@@ -23,10 +23,26 @@ class EmployeeInputForm(StructuredInput):
     def stored(self) -> dict:
         return self.model_dump(mode="json")
 
+    def org_references(self) -> dict[str, set[str]]:
+        """The ids of org records the input refers to, per collection."""
+        refs: dict[str, set[str]] = {kind: set() for kind in REFERENCES.values()}
+        for field, kind in REFERENCES.items():
+            if getattr(self, field) is not None:
+                refs[kind].add(getattr(self, field))
+        return refs
+
     def competence_ids(self) -> list[str]:
         offered = self.mentoring_offer.competence_ids if self.mentoring_offer else []
         rated = [r.competence_id for r in self.self_ratings]
         return sorted({*rated, *(w.competence_id for w in self.learning_wishes), *offered})
+
+
+REFERENCES = {  # input field -> the organisation collection it refers to
+    "site_id": "sites",
+    "department_id": "departments",
+    "role_id": "roles",
+    "process_step_id": "processes",
+}
 
 
 def input_problems(
@@ -35,22 +51,10 @@ def input_problems(
     """References the input makes that the organisation does not know."""
     if employee is None:
         return [f"unknown employee {form.employee_id} (import the organisation first)"]
-    references = {
-        "site_id": form.site_id,
-        "department_id": form.department_id,
-        "role_id": form.role_id,
-        "process_step_id": form.process_step_id,
-    }
-    kinds = {
-        "site_id": "sites",
-        "department_id": "departments",
-        "role_id": "roles",
-        "process_step_id": "processes",
-    }
     return [
-        f"unknown {field.removesuffix('_id')} '{value}'"
-        for field, value in references.items()
-        if value is not None and value not in org[kinds[field]]
+        f"unknown {field.removesuffix('_id')} '{getattr(form, field)}'"
+        for field, kind in REFERENCES.items()
+        if getattr(form, field) is not None and getattr(form, field) not in org[kind]
     ]
 
 

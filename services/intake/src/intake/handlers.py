@@ -8,7 +8,6 @@ from gegenstrom_runtime.unit_of_work import Transaction
 from gegenstrom_runtime.versioned import VersionedStore
 from intake.domain import EmployeeInputForm, input_problems, to_event
 from intake.errors import Rejected
-from intake.org.repository import OrgRepository
 from intake.rollouts.handlers import known_competences, rollout_of
 
 SOURCE = "/gegenstrom/intake"
@@ -47,13 +46,17 @@ async def _check_references(
 ) -> None:
     await rollout_of(infra, form.rollout_id, tx.session)
     employee = await infra.db["employees"].find_one(
-        {"_id": form.employee_id, "status": "active"}, session=tx.session
+        {"_id": form.employee_id, "status": "active"}, {"_id": 1}, session=tx.session
     )
-    org = {
-        kind: set(records)
-        for kind, records in (await OrgRepository(infra.db).load(tx.session)).by_kind().items()
+    known = {
+        kind: await _existing(infra, kind, ids, tx) for kind, ids in form.org_references().items()
     }
-    problems = input_problems(form, employee, org)
+    problems = input_problems(form, employee, known)
     if problems:
         raise Rejected(problems)
     await known_competences(infra, form.competence_ids(), tx)
+
+
+async def _existing(infra: Infrastructure, kind: str, ids: set[str], tx: Transaction) -> set[str]:
+    cursor = infra.db[kind].find({"_id": {"$in": sorted(ids)}}, {"_id": 1}, session=tx.session)
+    return {doc["_id"] async for doc in cursor}

@@ -33,6 +33,7 @@ class Requirement(Frozen):
 
     requirement_id: Ref
     title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=2000)
     role_ids: list[Ref] = Field(default_factory=list, description="Empty: every role in scope.")
     process_ids: list[Ref] = Field(default_factory=list, description="Empty: every process.")
 

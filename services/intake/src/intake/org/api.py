@@ -52,7 +52,7 @@ def router(infra: Infrastructure) -> APIRouter:
     @api.get("/v1/org/structure")
     async def get_structure(who: Caller) -> dict:
         """Sites, departments, processes (with neighbours) and roles."""
-        return structure_event(await repo.load(), version=1).model_dump(
+        return structure_event(await repo.load_structure(), version=1).model_dump(
             exclude={"structure_version"}
         )
 

@@ -45,8 +45,8 @@ class OrgRepository:
         await self.employees.create_index("personnel_number", unique=True)
         await self.employees.create_index([("site_id", 1), ("status", 1)])
 
-    async def load(self, session: AsyncClientSession | None = None) -> OrgData:
-        """The organisation now: structure and the employees who have not left."""
+    async def load_structure(self, session: AsyncClientSession | None = None) -> OrgData:
+        """Sites, departments, processes and roles, without the employees."""
         structure = {
             kind: {
                 doc["_id"]: model.model_validate(_fields(doc))
@@ -54,12 +54,17 @@ class OrgRepository:
             }
             for kind, model in STRUCTURE.items()
         }
+        return OrgData(**structure)
+
+    async def load(self, session: AsyncClientSession | None = None) -> OrgData:
+        """The organisation now: structure and the employees who have not left."""
+        structure = await self.load_structure(session)
         active = self.employees.find({"status": EmploymentStatus.ACTIVE.value}, session=session)
         employees = {
             doc["personnel_number"]: Employee.model_validate(_fields(doc, drop=("status",)))
             async for doc in active
         }
-        return OrgData(**structure, employees=employees)
+        return structure.model_copy(update={"employees": employees})
 
     async def save_structure(
         self, current: OrgData, desired: OrgData, session: AsyncClientSession

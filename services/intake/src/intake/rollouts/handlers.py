@@ -48,7 +48,7 @@ async def put_rollout(infra: Infrastructure, rollout_id: str, form: RolloutForm)
     """Store the rollout as a new version and publish it; None when nothing changed."""
 
     async def work(tx: Transaction) -> int | None:
-        problems = rollout_problems(form, await OrgRepository(infra.db).load(tx.session))
+        problems = rollout_problems(form, await OrgRepository(infra.db).load_structure(tx.session))
         if problems:
             raise Rejected(problems)
         version = await rollouts(infra).save(rollout_id, form.model_dump(mode="json"), tx.session)
