@@ -65,7 +65,7 @@ async def test_same_event_twice_writes_once(service, start_service, namespace, m
 
     await produce_envelopes(bootstrap, namespace.topic_prefix, [event, event])
     await wait_group_caught_up(
-        bootstrap, namespace.group(service), namespace.topic(event.data.topic)
+        bootstrap, namespace.group(service, event.data.topic), namespace.topic(event.data.topic)
     )
 
     db = mongo[namespace.database(service)]
@@ -92,7 +92,9 @@ async def test_kill_between_write_and_publish_publishes_after_restart(
     start_service("profiling")
     records = await read_until(bootstrap, profile_topic, lambda rs: len(rs) >= 1)
     await wait_group_caught_up(
-        bootstrap, namespace.group("profiling"), namespace.topic(topics.EMPLOYEE_INPUT)
+        bootstrap,
+        namespace.group("profiling", topics.EMPLOYEE_INPUT),
+        namespace.topic(topics.EMPLOYEE_INPUT),
     )
     await outbox_drained(db)
 
@@ -156,7 +158,9 @@ async def test_sigterm_with_records_in_flight_loses_nothing(start_service, names
     processed_before_restart = await db["processed_events"].count_documents({})
     start_service("profiling")
     await wait_group_caught_up(
-        bootstrap, namespace.group("profiling"), namespace.topic(topics.EMPLOYEE_INPUT)
+        bootstrap,
+        namespace.group("profiling", topics.EMPLOYEE_INPUT),
+        namespace.topic(topics.EMPLOYEE_INPUT),
     )
     await outbox_drained(db)
 

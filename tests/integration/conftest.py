@@ -1,38 +1,19 @@
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from gegenstrom_runtime.service import Infrastructure, ServiceSpec, create_service_app
 from intake.main import create_app as create_intake_app
 from intake.settings import IntakeSettings
 from profiling.settings import ProfilingSettings
+from support.apps import infra_settings, serving
 from support.namespace import Namespace
-from support.tokens import TEST_SECRET
-
-
-def infra_settings(namespace: Namespace, service: str) -> dict:
-    return {
-        "kafka_bootstrap": namespace.servers.kafka_bootstrap,
-        "mongo_uri": namespace.servers.mongo_uri,
-        "topic_prefix": namespace.topic_prefix,
-        "mongo_database": namespace.database(service),
-        "outbox_poll_interval_s": 0.2,
-        "auth_secret": TEST_SECRET,
-    }
 
 
 def settings_for(namespace: Namespace, **overrides) -> ProfilingSettings:
     """Settings of a service in the test's namespace (profiling's class, any spec)."""
     return ProfilingSettings(**infra_settings(namespace, "profiling") | overrides)
-
-
-@asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[Infrastructure]:
-    async with app.router.lifespan_context(app):
-        yield app.state.infra
 
 
 @pytest.fixture

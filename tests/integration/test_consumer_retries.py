@@ -34,7 +34,9 @@ async def test_transient_failures_are_retried_until_they_pass(running_app, names
     async with running_app(consuming(flaky), max_delivery_attempts=5):
         await produce_envelopes(bootstrap, namespace.topic_prefix, [input_event("emp-flaky")])
         await wait_group_caught_up(
-            bootstrap, namespace.group("profiling"), namespace.topic(topics.EMPLOYEE_INPUT)
+            bootstrap,
+            namespace.group("profiling", topics.EMPLOYEE_INPUT),
+            namespace.topic(topics.EMPLOYEE_INPUT),
         )
     assert attempts == {"emp-flaky": 3}
 
@@ -53,7 +55,9 @@ async def test_persistent_failures_end_in_the_dlq_and_the_stream_goes_on(running
     poison, next_one = input_event("emp-1", version=1), input_event("emp-1", version=2)
     async with running_app(consuming(broken_for_one), max_delivery_attempts=2):
         await produce_envelopes(bootstrap, namespace.topic_prefix, [poison, next_one])
-        await wait_group_caught_up(bootstrap, namespace.group("profiling"), input_topic)
+        await wait_group_caught_up(
+            bootstrap, namespace.group("profiling", topics.EMPLOYEE_INPUT), input_topic
+        )
     [dead] = await read_until(bootstrap, input_topic + ".dlq", lambda rs: len(rs) >= 1)
     assert header(dead, "dlq_reason").startswith("gave up after 2 attempts: ConnectionError")
     assert json.loads(dead.value)["input_version"] == 1

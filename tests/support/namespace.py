@@ -33,8 +33,9 @@ class Namespace:
     def database(self, service: str) -> str:
         return f"{self.run_id}_{service}"
 
-    def group(self, service: str) -> str:
-        return f"{self.topic_prefix}gegenstrom.{service}"
+    def group(self, service: str, contract_topic) -> str:
+        """The consumer group of ``service`` on a topic."""
+        return f"{self.topic_prefix}{service}.{contract_topic.name}"
 
     def env(self, service: str) -> dict[str, str]:
         """The environment that points ``service`` at this namespace."""

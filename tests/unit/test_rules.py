@@ -1,46 +1,9 @@
-"""Pure rules of profiling, training-match and notification."""
+"""Pure rules of training-match and notification (profiling: test_profiling_rules.py)."""
 
-from gegenstrom_contracts.intake import EmployeeInputSubmitted
 from gegenstrom_contracts.profiling import CompetenceGap, CompetenceProfileUpdated
 from gegenstrom_contracts.training_match import ItemKind
 from notification.domain import plan_message
-from profiling.domain import profile_of
-from support.factories import input_event
 from training_match.domain import plan_items, totals
-
-
-def employee_input(**changes) -> EmployeeInputSubmitted:
-    return input_event("emp-1", **changes).data  # type: ignore[return-value]
-
-
-def test_gap_is_target_minus_self_rating_and_unrated_counts_as_zero():
-    profile = profile_of(employee_input())
-    assert [(g.competence_id, g.current_level, g.target_level, g.size) for g in profile.gaps] == [
-        ("kpi-reading", 1, 3, 2),
-        ("mobile-devices", 0, 2, 2),
-    ]
-
-
-def test_a_wish_already_reached_is_no_gap():
-    profile = profile_of(
-        employee_input(learning_wishes=[{"competence_id": "spreadsheets", "target_level": 3}])
-    )
-    assert profile.gaps == []
-
-
-def test_strengths_come_from_the_mentoring_offer_with_its_capacity():
-    [strength] = profile_of(employee_input()).strengths
-    assert (strength.competence_id, strength.level, strength.mentoring_capacity) == (
-        "spreadsheets",
-        3,
-        2,
-    )
-
-
-def test_profile_does_not_depend_on_the_order_of_wishes():
-    wishes = employee_input().learning_wishes
-    reordered = employee_input(learning_wishes=[w.model_dump() for w in reversed(wishes)])
-    assert profile_of(reordered) == profile_of(employee_input())
 
 
 def profile(*gaps: tuple[str, int, int]) -> CompetenceProfileUpdated:

@@ -1,12 +1,18 @@
-"""Use cases of profiling."""
+"""Use cases of profiling: keep what arrives, and re-profile exactly the employees it
+concerns. Each profile whose content really changed is published once, as a new version."""
+
+import re
 
 from gegenstrom_contracts.envelope import Envelope
 from gegenstrom_contracts.intake import EmployeeInputSubmitted
-from gegenstrom_contracts.profiling import CompetenceProfileUpdated
+from gegenstrom_contracts.org import EmployeeAssignmentChanged
+from gegenstrom_contracts.profiling import CompetenceEvidenceRecorded, CompetenceProfileUpdated
+from gegenstrom_contracts.rollouts import RequirementProfileConfirmed, RolloutPublished
 from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
 from gegenstrom_runtime.versioned import VersionedStore
-from profiling.domain import profile_of
+from profiling.rules import applies, content, evidence_of, new_role, profile_of
+from profiling.state import ProfilingState
 
 SOURCE = "/gegenstrom/profiling"
 
@@ -15,27 +21,150 @@ def profiles(infra: Infrastructure) -> VersionedStore:
     return VersionedStore(infra.db["profiles"])
 
 
-async def on_employee_input(infra: Infrastructure, envelope: Envelope) -> None:
-    """Recompute the employee's profile; publish a new version only when it changed."""
+async def on_input(infra: Infrastructure, envelope: Envelope) -> None:
     event: EmployeeInputSubmitted = envelope.data  # type: ignore[assignment]
-    store = profiles(infra)
-    key = f"{event.rollout_id}:{event.employee_id}"
+    state = ProfilingState(infra.db)
 
     async def work(tx: Transaction) -> None:
-        profile = profile_of(event)
-        version = await store.save(
-            key, profile.model_dump(mode="json"), tx.session, source_version=event.input_version
+        key = f"{event.rollout_id}:{event.employee_id}"
+        doc = {
+            "rollout_id": event.rollout_id,
+            "employee_id": event.employee_id,
+            "event": event.model_dump(mode="json"),
+        }
+        if await state.keep_newer(state.inputs, key, event.input_version, doc, tx.session):
+            await reprofile(infra, tx, envelope, event.rollout_id, [event])
+
+    await infra.uow.commit(work, event_id=envelope.id)
+
+
+async def on_rollout(infra: Infrastructure, envelope: Envelope) -> None:
+    event: RolloutPublished = envelope.data  # type: ignore[assignment]
+    state = ProfilingState(infra.db)
+
+    async def work(tx: Transaction) -> None:
+        doc = {"event": event.model_dump(mode="json")}
+        if await state.keep_newer(
+            state.rollouts, event.rollout_id, event.rollout_version, doc, tx.session
+        ):
+            inputs = await state.inputs_of({"rollout_id": event.rollout_id}, tx.session)
+            await reprofile(infra, tx, envelope, event.rollout_id, inputs)
+
+    await infra.uow.commit(work, event_id=envelope.id)
+
+
+async def on_requirement_profile(infra: Infrastructure, envelope: Envelope) -> None:
+    event: RequirementProfileConfirmed = envelope.data  # type: ignore[assignment]
+    state = ProfilingState(infra.db)
+
+    async def work(tx: Transaction) -> None:
+        key = f"{event.rollout_id}:{event.requirement_id}"
+        doc = {
+            "rollout_id": event.rollout_id,
+            "requirement_id": event.requirement_id,
+            "event": event.model_dump(mode="json"),
+        }
+        if await state.keep_newer(
+            state.requirement_profiles, key, event.profile_version, doc, tx.session
+        ):
+            concerned = await _concerned_by(infra, state, event, tx)
+            await reprofile(infra, tx, envelope, event.rollout_id, concerned)
+
+    await infra.uow.commit(work, event_id=envelope.id)
+
+
+async def _concerned_by(
+    infra: Infrastructure,
+    state: ProfilingState,
+    event: RequirementProfileConfirmed,
+    tx: Transaction,
+) -> list[EmployeeInputSubmitted]:
+    """Employees the requirement applies to now, and those whose targets came from it."""
+    rollout = await state.rollout(event.rollout_id, tx.session)
+    requirement = next(
+        (
+            r
+            for r in (rollout.requirements if rollout else [])
+            if r.requirement_id == event.requirement_id
+        ),
+        None,
+    )
+    had_it = {
+        doc["_id"].split(":", 1)[1]
+        async for doc in infra.db["profiles"].find(
+            {
+                "content.targets.requirement_ids": event.requirement_id,
+                "_id": {"$regex": f"^{re.escape(event.rollout_id)}:"},
+            },
+            {"_id": 1},
+            session=tx.session,
         )
+    }
+    inputs = await state.inputs_of({"rollout_id": event.rollout_id}, tx.session)
+    return [
+        i
+        for i in inputs
+        if i.employee_id in had_it
+        or (requirement and applies(requirement, new_role(rollout, i.role_id), i.process_step_id))
+    ]
+
+
+async def on_evidence(infra: Infrastructure, envelope: Envelope) -> None:
+    event: CompetenceEvidenceRecorded = envelope.data  # type: ignore[assignment]
+    state = ProfilingState(infra.db)
+
+    async def work(tx: Transaction) -> None:
+        if await state.add_evidence(evidence_of(event), event.employee_id, tx.session):
+            for employee_input in await state.inputs_of(
+                {"employee_id": event.employee_id}, tx.session
+            ):
+                await reprofile(infra, tx, envelope, employee_input.rollout_id, [employee_input])
+
+    await infra.uow.commit(work, event_id=envelope.id)
+
+
+async def on_assignment(infra: Infrastructure, envelope: Envelope) -> None:
+    event: EmployeeAssignmentChanged = envelope.data  # type: ignore[assignment]
+
+    async def work(tx: Transaction) -> None:
+        await infra.db["employees"].replace_one(
+            {"_id": event.employee_id},
+            event.model_dump(mode="json"),
+            upsert=True,
+            session=tx.session,
+        )
+
+    await infra.uow.commit(work, event_id=envelope.id)
+
+
+async def reprofile(
+    infra: Infrastructure,
+    tx: Transaction,
+    cause: Envelope,
+    rollout_id: str,
+    inputs: list[EmployeeInputSubmitted],
+) -> None:
+    """Recompute the given employees' profiles for one rollout; publish the changed ones."""
+    state = ProfilingState(infra.db)
+    await state.claim(rollout_id, tx.session)
+    rollout = await state.rollout(rollout_id, tx.session)
+    confirmed = await state.confirmed(rollout_id, tx.session)
+    evidence = await state.evidence_of([i.employee_id for i in inputs], tx.session)
+    for employee in inputs:
+        profile = profile_of(rollout, confirmed, employee, evidence[employee.employee_id])
+        key = f"{rollout_id}:{employee.employee_id}"
+        version = await profiles(infra).save(key, content(profile), tx.session)
         if version is not None:
             updated = CompetenceProfileUpdated(
-                employee_id=event.employee_id,
-                rollout_id=event.rollout_id,
+                employee_id=employee.employee_id,
+                rollout_id=rollout_id,
                 profile_version=version,
-                input_version=event.input_version,
-                site_id=event.site_id,
+                input_version=employee.input_version,
+                site_id=employee.site_id,
+                department_id=employee.department_id,
+                role_id=profile.role_id,
+                targets=profile.targets,
                 gaps=profile.gaps,
                 strengths=profile.strengths,
             )
-            tx.publish(envelope.caused(updated, SOURCE))
-
-    await infra.uow.commit(work, event_id=envelope.id)
+            tx.publish(cause.caused(updated, SOURCE, discriminator=employee.employee_id))

@@ -4,7 +4,7 @@ from gegenstrom_contracts.envelope import Event
 from gegenstrom_contracts.intake import EmployeeInputSubmitted
 from gegenstrom_contracts.notification import NotificationCreated
 from gegenstrom_contracts.org import EmployeeAssignmentChanged, OrgStructureChanged
-from gegenstrom_contracts.profiling import CompetenceProfileUpdated
+from gegenstrom_contracts.profiling import CompetenceEvidenceRecorded, CompetenceProfileUpdated
 from gegenstrom_contracts.rollouts import (
     IdeaStatusChanged,
     RequirementProfileConfirmed,
@@ -20,6 +20,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     EmployeeInputSubmitted,
     IdeaStatusChanged,
     CompetenceProfileUpdated,
+    CompetenceEvidenceRecorded,
     LearningPlanUpdated,
     NotificationCreated,
 )

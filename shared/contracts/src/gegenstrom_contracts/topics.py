@@ -28,6 +28,7 @@ ROLLOUT = Topic("gegenstrom.intake.rollout.v1", partitions=3)
 REQUIREMENT_PROFILE = Topic("gegenstrom.intake.requirement-profile.v1", partitions=3)
 IDEA = Topic("gegenstrom.intake.idea.v1", partitions=6)
 COMPETENCE_PROFILE = Topic("gegenstrom.profiling.competence-profile.v1", partitions=6)
+COMPETENCE_EVIDENCE = Topic("gegenstrom.training-match.competence-evidence.v1", partitions=6)
 LEARNING_PLAN = Topic("gegenstrom.training-match.learning-plan.v1", partitions=6)
 NOTIFICATION = Topic("gegenstrom.notification.notification.v1", partitions=6)
 
@@ -39,6 +40,7 @@ ALL_TOPICS: tuple[Topic, ...] = (
     REQUIREMENT_PROFILE,
     IDEA,
     COMPETENCE_PROFILE,
+    COMPETENCE_EVIDENCE,
     LEARNING_PLAN,
     NOTIFICATION,
 )

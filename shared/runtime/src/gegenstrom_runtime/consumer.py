@@ -100,7 +100,7 @@ def subscribe(
 
     broker.subscriber(
         name,
-        group_id=settings.consumer_group,
+        group_id=settings.consumer_group(topic.name),
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=_undecoded,

@@ -35,6 +35,6 @@ class ServiceSettings(BaseSettings):
     def database_name(self) -> str:
         return self.mongo_database or f"gegenstrom_{self.service_name}"
 
-    @property
-    def consumer_group(self) -> str:
-        return f"{self.topic_prefix}gegenstrom.{self.service_name}"
+    def consumer_group(self, topic: str) -> str:
+        """One group per service and topic: a new subscription never rebalances the others."""
+        return f"{self.topic_prefix}{self.service_name}.{topic}"
