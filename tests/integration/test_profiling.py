@@ -10,6 +10,7 @@ import pytest
 
 from gegenstrom_contracts import topics
 from gegenstrom_contracts.envelope import Envelope
+from gegenstrom_contracts.org import EmployeeAssignmentChanged, EmploymentStatus
 from gegenstrom_contracts.profiling import CompetenceEvidenceRecorded, EvidenceSource
 from gegenstrom_contracts.rollouts import (
     ProfileItem,
@@ -199,8 +200,26 @@ async def test_read_api_own_profile_released_profiles_and_aggregates(profiling, 
         )
         for i, e in enumerate(employees)
     ]
+    envelopes += [
+        Envelope(
+            EmployeeAssignmentChanged(
+                employee_id=e,
+                status=EmploymentStatus.ACTIVE,
+                site_id="hamburg",
+                department_id="billing",
+                role_id="dispatcher",
+            ),
+            "/tests",
+        )
+        for e in employees[7:]
+    ]
     await produce_envelopes(namespace.servers.kafka_bootstrap, namespace.topic_prefix, envelopes)
     await settle(namespace, infra)
+    await wait_group_caught_up(
+        namespace.servers.kafka_bootstrap,
+        namespace.group("profiling", topics.EMPLOYEE),
+        namespace.topic(topics.EMPLOYEE),
+    )
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://p"
     ) as client:
@@ -222,6 +241,7 @@ async def test_read_api_own_profile_released_profiles_and_aggregates(profiling, 
         cells = {tuple(c["key"]): c for c in council["cells"]}
         billing = cells[("hamburg", "billing", "sap-co-pa")]
         assert (billing["employees"], billing["with_gap"]) == (6, 6)
+        assert billing["employees_in_scope"] == 6
         # finance (2) is under k; ops (5) would reveal it from the Hamburg total
         assert cells[("hamburg", "finance", "sap-co-pa")].get("suppressed") is True
         assert cells[("hamburg", "ops", "sap-co-pa")].get("suppressed") is True

@@ -1,8 +1,8 @@
 """Aggregates per rollout x site x department x competence, k-anonymous.
 
 A row describes the employees of one site and department who gave input (their
-profiles); rows of fewer than k are hidden, and so is whatever would reveal them by
-subtraction from the published site totals.
+profiles), beside how many the rollout concerns there; rows of fewer than k are hidden,
+and so is whatever would reveal them by subtraction from the published site totals.
 """
 
 import re
@@ -42,15 +42,48 @@ async def _rows(infra: Infrastructure, rollout_id: str, who: Principal) -> dict[
         employee = doc["_id"].split(":", 1)[1]
         if employee in where:
             _add(rows, where[employee], doc["content"])
+    in_scope = await _in_scope(infra, rollout_id, who)
     competences = {key[2] for key in rows}
     for place, count in people.items():  # every place x competence, so totals add up
         for competence in competences:
-            rows[(*place, competence)]["employees"] = count
+            row = rows[(*place, competence)]
+            row["employees"], row["employees_in_scope"] = count, in_scope.get(place, 0)
     return dict(rows)
 
 
+async def _in_scope(infra: Infrastructure, rollout_id: str, who: Principal) -> dict:
+    """Active employees the rollout concerns, per site and department (from intake's
+    assignment events)."""
+    doc = await infra.db["rollouts"].find_one({"_id": rollout_id})
+    if doc is None:
+        return {}
+    scope = doc["event"]
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    async for e in infra.db["employees"].find({"status": "active"}):
+        if who.covers_site(e["site_id"]) and _concerns(scope, e):
+            counts[(e["site_id"], e["department_id"])] += 1
+    return counts
+
+
+def _concerns(scope: dict, employee: dict) -> bool:
+    wanted = {
+        "site_id": scope["site_ids"],
+        "department_id": scope["department_ids"],
+        "role_id": scope["role_ids"],
+        "process_id": scope["process_ids"],
+    }
+    return all(not ids or employee.get(field) in ids for field, ids in wanted.items())
+
+
 def _empty_row() -> dict:
-    return {"employees": 0, "with_gap": 0, "gap_size_sum": 0, "mentoring_supply": 0}
+    """employees: those with input (whom the row describes); with_gap: demand for learning."""
+    return {
+        "employees": 0,
+        "employees_in_scope": 0,
+        "with_gap": 0,
+        "gap_size_sum": 0,
+        "mentoring_supply": 0,
+    }
 
 
 def _add(rows: dict[Key, dict], place: tuple[str, str], content: dict) -> None:
