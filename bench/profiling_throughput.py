@@ -136,13 +136,17 @@ async def ensure(bootstrap: str, prefix: str) -> None:
 def start_profiling(env: dict[str, str], port: int) -> subprocess.Popen:
     process = subprocess.Popen([sys.executable, "-m", "profiling"], env=os.environ | env)
     for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            pass
+        if _ready(f"http://127.0.0.1:{port}/readyz"):
+            return process
         time.sleep(0.1)
     raise SystemExit("profiling did not become ready")
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 async def main(employees: int) -> None:

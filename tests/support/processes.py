@@ -43,11 +43,8 @@ class ServiceProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"{self.service} exited: {self.log_tail()}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
+            if _ready(f"{self.url}/readyz"):
+                return
             time.sleep(0.1)
         raise AssertionError(f"{self.service} not ready in {timeout_s}s: {self.log_tail()}")
 
@@ -70,3 +67,11 @@ class ServiceProcess:
 
     def log_tail(self, lines: int = 30) -> str:
         return "\n".join(self.log_path.read_text().splitlines()[-lines:])
+
+
+def _ready(url: str) -> bool:
+    """True when the service answers 200; a refused connection means not yet."""
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False

@@ -27,7 +27,7 @@ class EscoImportReport(BaseModel):
 
 
 class UnknownParents(ValueError):
-    pass
+    """A company competence names parents the catalog does not have."""
 
 
 async def import_esco_files(
