@@ -247,5 +247,8 @@ async def test_read_api_own_profile_released_profiles_and_aggregates(profiling, 
         assert cells[("hamburg", "ops", "sap-co-pa")].get("suppressed") is True
         site_totals = {tuple(c["key"]): c for c in council["site_totals"]}
         assert site_totals[("hamburg", "sap-co-pa")]["employees"] == 13
+        gdansk_manager = bearer("mgr-g", Role.MANAGER, ("gdansk",))
+        theirs = (await client.get("/v1/aggregates/rollout-1", headers=gdansk_manager)).json()
+        assert theirs["cells"] == [] and theirs["site_totals"] == []  # nobody in Gdańsk here
         employee_view = await client.get("/v1/aggregates/rollout-1", headers=bearer("emp-a1"))
         assert employee_view.status_code == 403
