@@ -49,14 +49,8 @@ class OrgDiff(BaseModel):
     employees: EmployeeDiff
 
     def by_kind(self) -> dict[str, KindDiff | EmployeeDiff]:
-        """The diff of each kind, in the order of KINDS."""
-        return {
-            "sites": self.sites,
-            "departments": self.departments,
-            "processes": self.processes,
-            "roles": self.roles,
-            "employees": self.employees,
-        }
+        """Each kind (the fields, in the order of KINDS) with its diff."""
+        return {kind: getattr(self, kind) for kind in type(self).model_fields}
 
     def is_empty(self) -> bool:
         """True when the import would change nothing at all."""

@@ -7,7 +7,7 @@ from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
 from intake.imports.csv_files import Problem
 from intake.org.events import assignment_event, structure_event
-from intake.org.importer import OrgDiff, diff_org, parse_org
+from intake.org.importer import EmployeeDiff, OrgDiff, diff_org, parse_org
 from intake.org.repository import OrgRepository
 
 SOURCE = "/gegenstrom/intake/org"
@@ -84,7 +84,7 @@ def _changes(diff: OrgDiff) -> dict[str, KindChanges]:
         kind: KindChanges(
             new=c.new,
             changed=c.changed,
-            removed=getattr(c, "removed", None) or getattr(c, "left", []),
+            removed=c.left if isinstance(c, EmployeeDiff) else c.removed,
             unchanged=c.unchanged,
         )
         for kind, c in diff.by_kind().items()

@@ -79,14 +79,8 @@ class OrgData(BaseModel):
         return self
 
     def by_kind(self) -> dict[str, Mapping[str, OrgRecord]]:
-        """The records of each kind, in the order of KINDS."""
-        return {
-            "sites": self.sites,
-            "departments": self.departments,
-            "processes": self.processes,
-            "roles": self.roles,
-            "employees": self.employees,
-        }
+        """Each kind (the fields, in the order of KINDS) with its records."""
+        return {kind: getattr(self, kind) for kind in type(self).model_fields}
 
 
 ID_FIELDS: dict[type[OrgRecord], str] = {
