@@ -1,6 +1,6 @@
 import pytest
 
-from intake.imports.csv_files import UnreadableFile, read_csv, split_multi
+from gegenstrom_runtime.csv_files import UnreadableFile, read_csv, split_multi
 
 
 def test_bom_semicolons_and_quoted_newlines_keep_physical_line_numbers():

@@ -7,9 +7,9 @@ import io
 import pytest
 from pydantic import ValidationError
 
+from gegenstrom_runtime.csv_files import Problem
 from intake.catalog.esco import import_esco
 from intake.catalog.model import PROFICIENCY_SCALE, Category, Competence, EscoImport
-from intake.imports.csv_files import Problem
 from support.data import ESCO_DIR, esco_files
 
 ROWS_PER_FILE = {  # as in NOTICE.md, and as python's csv module counts them

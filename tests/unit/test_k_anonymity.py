@@ -5,7 +5,7 @@ from itertools import product
 from hypothesis import given
 from hypothesis import strategies as st
 
-from profiling.aggregates import suppressed, suppressed_totals, totals
+from gegenstrom_runtime.aggregates import suppressed, suppressed_totals, totals
 
 K = 5
 OVER_DEPARTMENTS = (0, 2)  # rows of one site and competence; a site total is published

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from intake.imports.csv_files import Problem
+from gegenstrom_runtime.csv_files import Problem
 from intake.org.importer import SPECS, OrgParse, diff_org, parse_org
 from intake.org.model import (
     Department,

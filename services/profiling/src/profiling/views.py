@@ -8,9 +8,9 @@ and so is whatever would reveal them by subtraction from the published site tota
 import re
 from collections import defaultdict
 
+from gegenstrom_runtime.aggregates import suppressed, suppressed_totals
 from gegenstrom_runtime.auth import Principal
 from gegenstrom_runtime.service import Infrastructure
-from profiling.aggregates import suppressed, suppressed_totals
 
 K_DEFAULT = 5
 Key = tuple[str, str, str]  # site, department, competence

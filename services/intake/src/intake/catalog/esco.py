@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from gegenstrom_runtime.csv_files import CsvTable, Problem, UnreadableFile, read_csv, split_multi
 from intake.catalog.model import (
     Category,
     Competence,
@@ -17,7 +18,6 @@ from intake.catalog.model import (
     FileCounts,
     esco_competence_id,
 )
-from intake.imports.csv_files import CsvTable, Problem, UnreadableFile, read_csv, split_multi
 
 FILE_NAME = re.compile(r"(?P<stem>[A-Za-z]+)_(?P<language>[a-z]{2})\.csv")
 COLLECTION_CATEGORIES = {

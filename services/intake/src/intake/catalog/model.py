@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from intake.imports.csv_files import Problem
+from gegenstrom_runtime.csv_files import Problem
 
 ESCO_ID_PREFIX = "esco:"
 

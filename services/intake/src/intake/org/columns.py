@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from intake.imports.csv_files import CsvTable, Problem
+from gegenstrom_runtime.csv_files import CsvTable, Problem
 from intake.org.model import Department, Employee, OrgRecord, Process, Role, Site
 
 KINDS = ("sites", "departments", "processes", "roles", "employees")

@@ -3,9 +3,9 @@
 from pydantic import BaseModel
 
 from gegenstrom_contracts.envelope import Envelope
+from gegenstrom_runtime.csv_files import Problem
 from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
-from intake.imports.csv_files import Problem
 from intake.org.events import assignment_event, structure_event
 from intake.org.importer import EmployeeDiff, OrgDiff, diff_org, parse_org
 from intake.org.repository import OrgRepository

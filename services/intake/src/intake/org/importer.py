@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from intake.imports.csv_files import Problem
+from gegenstrom_runtime.csv_files import Problem
 from intake.org.columns import KINDS, SPECS
 from intake.org.diff import EmployeeDiff, KindDiff, OrgDiff, diff_org
 from intake.org.model import OrgData

@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from intake.imports.csv_files import Problem
+from gegenstrom_runtime.csv_files import Problem
 from intake.org.columns import SPECS
 from intake.org.model import OrgData, record_id
 from intake.org.rows import Entry, KindFile

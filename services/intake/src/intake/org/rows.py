@@ -4,7 +4,7 @@ from dataclasses import dataclass, replace
 
 from pydantic import ValidationError
 
-from intake.imports.csv_files import Problem, Row, UnreadableFile, read_csv, split_multi
+from gegenstrom_runtime.csv_files import Problem, Row, UnreadableFile, read_csv, split_multi
 from intake.org.columns import SPECS, KindSpec, find_columns
 from intake.org.model import OrgRecord
 
