@@ -78,8 +78,14 @@ async def test_versions_grow_only_on_real_change_and_old_ones_stay_readable(runn
 
         assert await save({"a": 1}, 1) == 1
         assert await save({"a": 1}, 2) is None  # same content, newer source
-        assert await save({"a": 2}, 2) is None  # not newer than the source already applied
-        assert await save({"a": 2}, 3) == 2
+        assert await save({"a": 2}, 1) is None  # older than the source already applied
+        assert await save({"a": 2}, 2) == 2  # the same source, derived anew (rules changed)
+        assert await save({"a": 2}, 3) is None
+        assert await save({"a": 3}) == 3  # a change of its own keeps the source
         history = await infra.db["things_versions"].find({"key": "k"}).sort("version").to_list()
-        assert [(h["version"], h["content"]) for h in history] == [(1, {"a": 1}), (2, {"a": 2})]
+        assert [(h["version"], h["content"]) for h in history] == [
+            (1, {"a": 1}),
+            (2, {"a": 2}),
+            (3, {"a": 3}),
+        ]
         assert (await store.get("k"))["source_version"] == 3

@@ -4,10 +4,12 @@ Building the app connects to nothing; the lifespan connects, ensures topics and 
 starts consuming, and on SIGTERM lets in-flight records finish and the outbox drain.
 """
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Response
@@ -88,6 +90,9 @@ class ServiceSpec:
     consumes: Callable[[Infrastructure], Sequence[Consumes]] = lambda infra: ()
     routers: Callable[[Infrastructure], Sequence[APIRouter]] = lambda infra: ()
     prepare: Callable[[Infrastructure], Awaitable[None]] | None = None
+    background: Callable[[Infrastructure], Sequence[Callable[[], Coroutine[Any, Any, None]]]] = (
+        lambda infra: ()
+    )  # loops that run while the service runs, cancelled at shutdown
     title: str = ""
 
 
@@ -112,9 +117,13 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await _start(infra, spec, topics)
+        tasks = [asyncio.create_task(loop()) for loop in spec.background(infra)]
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await _stop(infra)
 
     app = FastAPI(title=spec.title or f"gegenstrom {spec.settings.service_name}", lifespan=lifespan)
@@ -192,7 +201,7 @@ def serve(app_factory: Callable[[], FastAPI], settings: ServiceSettings) -> None
         level=logging.INFO,
         format=f"%(asctime)s {settings.service_name} %(levelname)s %(name)s: %(message)s",
     )
-    for chatty in ("aiokafka", "gegenstrom.faststream"):
+    for chatty in ("aiokafka", "gegenstrom.faststream", "httpx"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     uvicorn.run(
         app_factory,

@@ -29,12 +29,16 @@ class VersionedStore:
         """Store ``content`` as the next version; return it, or None if nothing changed.
 
         ``source_version`` is the version of the input the content was derived from: an
-        input no newer than the one already applied (a redelivery, a late record) is
-        ignored.
+        input older than the one already applied (a late record) is ignored; the same
+        one again makes no new version unless the content differs. Without it, the
+        content changed on its own and the source version stays as it was.
         """
         current = await self.get(key, session)
-        if current and source_version is not None and current["source_version"] >= source_version:
+        applied = current.get("source_version") if current else None
+        if source_version is not None and applied is not None and applied > source_version:
             return None
+        if source_version is None:  # a change of its own, not derived from a newer input
+            source_version = applied
         if current and current["content"] == content:
             await self._current.update_one(
                 {"_id": key}, {"$set": {"source_version": source_version}}, session=session
