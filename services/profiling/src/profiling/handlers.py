@@ -162,6 +162,7 @@ async def reprofile(
                 input_version=employee.input_version,
                 site_id=employee.site_id,
                 department_id=employee.department_id,
+                process_id=employee.process_step_id,
                 role_id=profile.role_id,
                 targets=profile.targets,
                 gaps=profile.gaps,

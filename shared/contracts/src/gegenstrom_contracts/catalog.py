@@ -10,7 +10,12 @@ from gegenstrom_contracts.rollouts import (
     RequirementProfileConfirmed,
     RolloutPublished,
 )
-from gegenstrom_contracts.training_match import LearningPlanUpdated
+from gegenstrom_contracts.training_match import (
+    CohortFormed,
+    LearningItemStatusChanged,
+    LearningPlanUpdated,
+    MentorRequested,
+)
 
 ALL_EVENTS: tuple[type[Event], ...] = (
     OrgStructureChanged,
@@ -22,5 +27,8 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     CompetenceProfileUpdated,
     CompetenceEvidenceRecorded,
     LearningPlanUpdated,
+    LearningItemStatusChanged,
+    MentorRequested,
+    CohortFormed,
     NotificationCreated,
 )

@@ -66,6 +66,7 @@ class CompetenceProfileUpdated(Event):
     input_version: Version
     site_id: Ref
     department_id: Ref | None = None
+    process_id: Ref | None = Field(None, description="The employee's process step.")
     role_id: Ref | None = Field(None, description="The role the targets are for (the new one).")
     targets: list[Target] = Field(default_factory=list)
     gaps: list[CompetenceGap] = Field(default_factory=list)

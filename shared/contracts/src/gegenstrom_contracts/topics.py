@@ -30,6 +30,8 @@ IDEA = Topic("gegenstrom.intake.idea.v1", partitions=6)
 COMPETENCE_PROFILE = Topic("gegenstrom.profiling.competence-profile.v1", partitions=6)
 COMPETENCE_EVIDENCE = Topic("gegenstrom.training-match.competence-evidence.v1", partitions=6)
 LEARNING_PLAN = Topic("gegenstrom.training-match.learning-plan.v1", partitions=6)
+LEARNING_ITEM = Topic("gegenstrom.training-match.learning-item.v1", partitions=6)
+LEARNING_GROUP = Topic("gegenstrom.training-match.learning-group.v1", partitions=3)
 NOTIFICATION = Topic("gegenstrom.notification.notification.v1", partitions=6)
 
 ALL_TOPICS: tuple[Topic, ...] = (
@@ -42,5 +44,7 @@ ALL_TOPICS: tuple[Topic, ...] = (
     COMPETENCE_PROFILE,
     COMPETENCE_EVIDENCE,
     LEARNING_PLAN,
+    LEARNING_ITEM,
+    LEARNING_GROUP,
     NOTIFICATION,
 )
