@@ -3,7 +3,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 INFRA := deploy/local/infra.sh
 
-.PHONY: setup run test lint format schemas infra-up infra-down clean bench-profiling
+.PHONY: setup run test lint format schemas infra-up infra-down clean bench-profiling bench-engine
 
 setup: ## Python deps (uv, one lock file), Kafka jars and SecantusDB into ~/.cache/gegenstrom
 	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --user -q "uv==$(UV_VERSION)"
@@ -30,6 +30,9 @@ schemas: ## regenerate the committed JSON Schemas of the events
 
 bench-profiling: setup ## 10,000 employees' inputs through profiling on the local stack
 	RUN_DIR=$(CURDIR)/.run/bench $(INFRA) with $(UV) run python bench/profiling_throughput.py
+
+bench-engine: ## the matching engine alone: rollout plans for 10,000 and 100,000 employees, no servers
+	$(UV) run python bench/matching_engine.py
 
 infra-up: ## only the servers, in the background (ports 9092 and 27017)
 	RUN_DIR=$(CURDIR)/.run/local KEEP_RUN_DIR=1 $(INFRA) up
