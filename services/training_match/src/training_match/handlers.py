@@ -1,39 +1,29 @@
-"""Use cases of training-match."""
+"""Consumers of training-match: a new profile version is planned at once (incremental)."""
 
 from gegenstrom_contracts.envelope import Envelope
 from gegenstrom_contracts.profiling import CompetenceProfileUpdated
-from gegenstrom_contracts.training_match import LearningPlanUpdated
 from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
-from gegenstrom_runtime.versioned import VersionedStore
-from training_match.domain import plan_items, totals
-
-SOURCE = "/gegenstrom/training-match"
+from training_match.offers.model import mentor_docs
+from training_match.plans.planning import Emitter, Planner
 
 
-def plans(infra: Infrastructure) -> VersionedStore:
-    return VersionedStore(infra.db["learning_plans"])
+async def on_profile(infra: Infrastructure, mentoring_hours: float, envelope: Envelope) -> None:
+    """Keep the learner and their mentoring offers, then plan their gaps.
 
-
-async def on_profile(infra: Infrastructure, envelope: Envelope) -> None:
-    """Plan the employee's gaps; publish a new plan version only when the plan changed."""
+    A new mentor serves the learners planned from now on; the plans made before change
+    with the next rollout-wide run (HR's kick-off or re-balancing), not behind their back.
+    """
     profile: CompetenceProfileUpdated = envelope.data  # type: ignore[assignment]
-    store = plans(infra)
-    key = f"{profile.rollout_id}:{profile.employee_id}"
+    planner = Planner(infra)
 
     async def work(tx: Transaction) -> None:
-        items = plan_items(profile)
-        content = {"items": [i.model_dump(mode="json") for i in items]}
-        version = await store.save(key, content, tx.session, source_version=profile.profile_version)
-        if version is not None:
-            plan = LearningPlanUpdated(
-                employee_id=profile.employee_id,
-                rollout_id=profile.rollout_id,
-                plan_version=version,
-                profile_version=profile.profile_version,
-                items=items,
-                totals=totals(items),
-            )
-            tx.publish(envelope.caused(plan, SOURCE))
+        known = await planner.plans.learner(profile.rollout_id, profile.employee_id, tx.session)
+        if known and known["profile_version"] >= profile.profile_version:
+            return  # a late record: a newer profile was planned already
+        await planner.plans.save_learner(profile, tx.session)
+        mentors = mentor_docs(profile, mentoring_hours)
+        await planner.offers.sync_mentor(profile.employee_id, mentors, tx.session)
+        await planner.plan_learner(Emitter(tx, envelope), profile.rollout_id, profile.employee_id)
 
     await infra.uow.commit(work, event_id=envelope.id)

@@ -1,0 +1,92 @@
+"""Who holds which place: mentors' mentees, cohorts and circles, one document per group.
+
+Each use case loads the groups of the offers it plans with, lets the engine plan against
+a ledger built from them, and writes back only the groups it changed, each guarded by its
+version: a concurrent change makes the transaction fail and the work run again.
+"""
+
+from collections.abc import Iterable
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from training_match.engine import GROUPED, Ledger, Offer, Placement
+
+
+class GroupChanged(RuntimeError):
+    """Another transaction changed a group meanwhile; retrying re-plans with its result."""
+
+
+def member_key(rollout_id: str, employee_id: str) -> str:
+    return f"{rollout_id}:{employee_id}"
+
+
+class GroupBook:
+    def __init__(self, docs: Iterable[dict]) -> None:
+        self._docs = {d["_id"]: d for d in docs}
+        self._touched: set[str] = set()
+
+    @classmethod
+    async def load(
+        cls, db: AsyncDatabase, offer_ids: Iterable[str], session: AsyncClientSession
+    ) -> "GroupBook":
+        query = {"offer_id": {"$in": sorted(set(offer_ids))}}
+        return cls(await db["groups"].find(query, session=session).to_list(None))
+
+    def ledger(self) -> Ledger:
+        ledger = Ledger()
+        for doc in self._docs.values():
+            for m in doc["members"]:
+                ledger.add(doc["offer_id"], m["group_key"], doc["_id"], m["process_id"])
+        return ledger
+
+    def release(self, member: str, placement: Placement) -> None:
+        doc = self._docs.get(placement.group_id or "")
+        if doc is not None:
+            doc["members"] = [m for m in doc["members"] if m["member"] != member]
+            doc["formed"] = doc["formed"] and bool(doc["members"])  # an empty group may rerun
+            self._touched.add(doc["_id"])
+
+    def reserve(self, member: str, placement: Placement) -> None:
+        if placement.group_id is None:
+            return
+        doc = self._docs.setdefault(placement.group_id, _new_group(placement))
+        doc["members"].append(
+            {"member": member, "group_key": placement.group_key, "process_id": placement.process_id}
+        )
+        self._touched.add(doc["_id"])
+
+    async def save(self, db: AsyncDatabase, session: AsyncClientSession) -> None:
+        for group_id in sorted(self._touched):
+            doc = self._docs[group_id]
+            version = doc["version"]
+            doc["version"] = version + 1
+            result = await db["groups"].replace_one(
+                {"_id": group_id, "version": version}, doc, upsert=version == 0, session=session
+            )
+            if version and result.matched_count == 0:
+                raise GroupChanged(group_id)
+
+    def newly_formed(self, offers: dict[str, Offer]) -> list[dict]:
+        """Cohorts and circles that reached their minimum size with this change."""
+        formed = []
+        for group_id in sorted(self._touched):
+            doc = self._docs[group_id]
+            offer = offers.get(doc["offer_id"])
+            if offer is None or offer.kind not in GROUPED or doc["formed"]:
+                continue
+            if len(doc["members"]) >= offer.min_group:
+                doc["formed"] = True
+                formed.append(doc)
+        return formed
+
+
+def _new_group(placement: Placement) -> dict:
+    return {
+        "_id": placement.group_id,
+        "offer_id": placement.offer_id,
+        "group_key": placement.group_key,
+        "members": [],
+        "formed": False,
+        "version": 0,
+    }
