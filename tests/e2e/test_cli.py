@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from gegenstrom_cli import demo_data
 from support.data import ESCO_DIR
 from support.org_files import employee_rows, employees_csv, org_files
 from support.tokens import TEST_SECRET
@@ -106,8 +107,12 @@ requirements:
 
 
 async def test_demo_load_twice_loads_the_demo_company_once(start_service, namespace, mongo):
-    intake = start_service("intake")
-    env = {"GEGENSTROM_INTAKE_URL": intake.url, "GEGENSTROM_AUTH_SECRET": TEST_SECRET}
+    intake, training_match = start_service("intake"), start_service("training_match")
+    env = {
+        "GEGENSTROM_INTAKE_URL": intake.url,
+        "GEGENSTROM_TRAINING_MATCH_URL": training_match.url,
+        "GEGENSTROM_AUTH_SECRET": TEST_SECRET,
+    }
     first = run("demo", "load", env=env)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "640 employees" in first.stdout
@@ -116,6 +121,10 @@ async def test_demo_load_twice_loads_the_demo_company_once(start_service, namesp
     assert await db["employees"].count_documents({"status": "active"}) == 640
     assert await db["employee_inputs"].count_documents({}) == 640
     assert await db["requirement_profiles"].count_documents({}) == 3
+    offers = mongo[namespace.database("training_match")]["offers"]
+    assert await offers.count_documents({"source": "hr"}) == len(demo_data.OFFERS)
+    trainers = await offers.distinct("trainer_id")
+    assert all(t.startswith("emp-") for t in trainers if t)  # pseudonymous ids, not numbers
     ideas = await db["ideas"].count_documents({})
     events = await db["outbox"].count_documents({})
 

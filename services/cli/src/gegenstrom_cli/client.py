@@ -12,8 +12,16 @@ INTAKE_URL_ENV = "GEGENSTROM_INTAKE_URL"
 DEFAULT_INTAKE_URL = "http://127.0.0.1:8001"
 
 
+TRAINING_MATCH_URL_ENV = "GEGENSTROM_TRAINING_MATCH_URL"
+DEFAULT_TRAINING_MATCH_URL = "http://127.0.0.1:8003"
+
+
 def intake_url() -> str:
     return os.environ.get(INTAKE_URL_ENV, DEFAULT_INTAKE_URL).rstrip("/")
+
+
+def training_match_url() -> str:
+    return os.environ.get(TRAINING_MATCH_URL_ENV, DEFAULT_TRAINING_MATCH_URL).rstrip("/")
 
 
 def bearer_token() -> str:

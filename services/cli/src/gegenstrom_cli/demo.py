@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import track
 
 from gegenstrom_cli import demo_data
-from gegenstrom_cli.client import fail_unless_ok, intake_url, request
+from gegenstrom_cli.client import fail_unless_ok, intake_url, request, training_match_url
 from gegenstrom_cli.tokens import issuer
 from gegenstrom_runtime.auth import Role
 
@@ -22,12 +22,15 @@ class Loader:
 
     def __init__(self) -> None:
         self.url = intake_url()
+        self.training_match = training_match_url()
         self.tokens = issuer()
         self.hr = self.tokens.mint("demo-hr", Role.HR)
         self.management = self.tokens.mint("demo-management", Role.ADMIN)
 
-    def call(self, method: str, path: str, token: str, accept=(200, 201, 204), **kwargs) -> dict:
-        response = request(method, f"{self.url}{path}", token=token, **kwargs)
+    def call(
+        self, method: str, path: str, token: str, accept=(200, 201, 204), base: str = "", **kwargs
+    ) -> dict:
+        response = request(method, f"{base or self.url}{path}", token=token, **kwargs)
         if response.status_code not in accept:
             fail_unless_ok(response)
         return response.json() if response.content else {}
@@ -42,7 +45,8 @@ def load(
         Path | None, typer.Option(help="Also import ESCO CSVs from this folder")
     ] = None,
 ) -> None:
-    """Load organisation, catalog, rollout, proposals, confirmed profiles, inputs and ideas."""
+    """Load organisation, catalog, rollout, proposals, confirmed profiles, learning offers,
+    inputs and ideas."""
     loader = Loader()
     files = {k: (name, data, "text/csv") for k, (name, data) in demo_data.org_csvs().items()}
     loader.call("POST", "/v1/org/import", loader.hr, files=files)
@@ -57,6 +61,7 @@ def load(
     loader.call("PUT", rollout, loader.management, json=demo_data.rollout())
     ids = employee_ids(loader)
     load_profiles(loader, ids)
+    load_offers(loader, ids)
     load_inputs(loader, ids)
     load_ideas(loader, ids)
     console.print(
@@ -79,8 +84,16 @@ def load_profiles(loader: Loader, ids: dict[str, str]) -> None:
         loader.call("PUT", f"{base}/{requirement_id}/profile", loader.hr, json=body)
 
 
+def load_offers(loader: Loader, ids: dict[str, str]) -> None:
+    """Workshops, circles, self-study and external courses (mentors offer themselves)."""
+    files = {"offers": ("angebote.csv", demo_data.offers_csv(ids), "text/csv")}
+    loader.call("POST", "/v1/offers/import", loader.hr, base=loader.training_match, files=files)
+
+
 def load_inputs(loader: Loader, ids: dict[str, str]) -> None:
-    for number, body in track(demo_data.employee_inputs(), description="employee inputs"):
+    # those who offer to mentor answered first, as the controllers in the source did
+    inputs = sorted(demo_data.employee_inputs(), key=lambda i: i[1]["mentoring_offer"] is None)
+    for number, body in track(inputs, description="employee inputs"):
         employee = ids[number]
         loader.call(
             "POST",

@@ -444,11 +444,9 @@ def _ratings(rng: random.Random, person: Person) -> dict[str, int]:
 
 
 def _mentoring(rng: random.Random, person: Person) -> dict | None:
-    """The Siegen controllers mentor SAP CO-PA, the Excel power users Excel."""
+    """The Siegen controllers mentor SAP CO-PA (the Excel power users run workshops)."""
     if person.site_id == "siegen" and person.role_id == "controller":
         return {"competence_ids": ["sap-s4-co-pa"], "capacity": rng.choice([2, 3])}
-    if person.personnel_number in _excel_power_users():
-        return {"competence_ids": ["excel-analysis"], "capacity": 3}
     return None
 
 
@@ -516,3 +514,56 @@ def ideas() -> list[tuple[str, dict]]:
         (_first(site, role), {"process_id": process, "kind": kind, "text": text})
         for site, role, process, kind, text in IDEAS
     ]
+
+
+OFFER_COLUMNS = ["offer_id", "kind", "title", "competence_id", "reaches_level", "hours",
+                 "cost_eur", "site_ids", "remote", "min_group", "max_group", "runs",
+                 "trainer", "chain", "starts_on", "provider"]  # fmt: skip
+_CHAIN = " | ".join(PROCESSES)
+# The learning offers of ../shared/handbook/demo-scenario.md, plus a tablet briefing and an
+# order-to-cash understanding circle so that every requirement has an in-house offer.
+# "trainer" is a personnel number; the loader puts the pseudonymous id in its place.
+OFFERS = [
+    ["excel-workshop-siegen", "internal_workshop", "Excel-Power-User-Workshop Siegen",
+     "excel-analysis", 3, 12, 0, "siegen", "no", 6, 12, 4,
+     _first("siegen", "arbeitsvorbereitung"), "", "2027-04-12", ""],
+    ["excel-workshop-olpe", "internal_workshop", "Excel-Power-User-Workshop Olpe",
+     "excel-analysis", 3, 12, 0, "olpe", "no", 6, 12, 2,
+     _first("olpe", "arbeitsvorbereitung"), "", "2027-02-08", ""],
+    ["excel-workshop-brno", "internal_workshop", "Excel power-user workshop Brno",
+     "excel-analysis", 3, 12, 0, "brno", "no", 6, 12, 1,
+     _first("siegen", "sachbearbeitung-auftragsannahme"), "", "2027-08-09", ""],
+    ["pmo-project-basics", "internal_workshop", "Projektmanagement-Grundlagen (PMO)",
+     "project-basics", 2, 8, 0, "siegen | olpe", "no", 6, 10, 3,
+     _first("siegen", "personalentwicklung"), "", "2027-04-19", ""],
+    ["o2c-exchange-circle", "exchange_circle", "Austauschkreis Order-to-Cash",
+     "process-exchange", 2, 6, 0, "siegen | olpe | brno", "no", 4, 12, "", "", _CHAIN, "", ""],
+    ["o2c-understanding-circle", "exchange_circle", "Order-to-Cash verstehen: Austauschkreis",
+     "order-to-cash-understanding", 2, 6, 0, "siegen | olpe | brno", "no", 4, 12, "", "",
+     _CHAIN, "", ""],
+    *[[f"tablet-briefing-{site}", "internal_workshop", f"Tablet-Einweisung Fertigung {site}",
+       "mobile-devices-production", 2, 4, 0, site, "no", 4, 10, "",
+       _first(site, "schichtleitung"), "", "", ""] for site in SITES],
+    ["sap-co-external", "external_course", "SAP S/4HANA CO (3 Tage)", "sap-s4-co-pa", 3, 24,
+     1950, "", "yes", 1, "", "", "", "", "", "SAP Education"],
+    ["excel-seminar", "external_course", "Excel für Fortgeschrittene (2 Tage)",
+     "excel-analysis", 3, 16, 890, "siegen", "no", 1, "", "", "", "", "", "IHK Siegen"],
+    ["conflict-seminar", "external_course", "Gesprächsführung und Konfliktmanagement (2 Tage)",
+     "conversation-conflict", 3, 16, 1290, "siegen", "no", 1, "", "", "", "", "",
+     "Kommunikationsakademie Siegerland"],
+    ["pm-basics-external", "external_course", "Projektmanagement Grundlagen (2 Tage)",
+     "project-basics", 2, 16, 1150, "", "yes", 1, "", "", "", "", "", "PM-Akademie online"],
+    ["esco-moderation-self-study", "self_study",
+     "ESCO: Diskussionen moderieren, Konflikte lösen", "conversation-conflict", 1, 4, 0, "",
+     "yes", 1, "", "", "", "", "", ""],
+]  # fmt: skip
+
+
+def offers_csv(ids: dict[str, str]) -> bytes:
+    """The offers as an HR export, trainers by pseudonymous id (``ids``: personnel number
+    to employee id)."""
+    header = [c if c != "trainer" else "trainer_id" for c in OFFER_COLUMNS]
+    trainer = OFFER_COLUMNS.index("trainer")
+    rows = [[str(ids.get(str(v), v)) if i == trainer else str(v) for i, v in enumerate(row)]
+            for row in OFFERS]  # fmt: skip
+    return _csv(header, rows).encode()
