@@ -3,6 +3,8 @@
 from enum import StrEnum
 from typing import ClassVar
 
+from pydantic import Field
+
 from gegenstrom_contracts import topics
 from gegenstrom_contracts.envelope import Event
 from gegenstrom_contracts.types import PseudonymousId, Ref, Version
@@ -10,6 +12,7 @@ from gegenstrom_contracts.types import PseudonymousId, Ref, Version
 
 class Channel(StrEnum):
     INBOX = "inbox"
+    EMAIL = "email"
 
 
 class NotificationCreated(Event):
@@ -22,7 +25,7 @@ class NotificationCreated(Event):
     recipient_id: PseudonymousId
     channel: Channel
     about_event_type: str
-    rollout_id: Ref
+    rollout_id: Ref | None = Field(None, description="None: not about one rollout (a cohort).")
     plan_version: Version | None = None
 
     def subject(self) -> str:

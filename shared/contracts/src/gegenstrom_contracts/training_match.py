@@ -76,6 +76,7 @@ class LearningPlanUpdated(Event):
     rollout_id: Ref
     plan_version: Version
     profile_version: Version
+    site_id: Ref | None = Field(None, description="The employee's site (for per-site digests).")
     items: list[LearningPlanItem] = Field(default_factory=list)
     totals: PlanTotals
 

@@ -175,6 +175,7 @@ class Planner:
             rollout_id=rollout_id,
             plan_version=version,
             profile_version=profile_version,
+            site_id=learner_doc["site_id"],
             items=[public_item(i) for i in new_items],
             totals=totals,
         )
@@ -193,6 +194,7 @@ class Planner:
         session = emitter.tx.session
         doc = await self.plans.plan(rollout_id, employee_id, session)
         assert doc is not None  # the caller found the item in it
+        learner = await self.plans.learner(rollout_id, employee_id, session)
         content = doc["content"]
         for item in content["items"]:
             if item["item_id"] == item_id:
@@ -204,6 +206,7 @@ class Planner:
                 rollout_id=rollout_id,
                 plan_version=version,
                 profile_version=doc["source_version"] or 1,
+                site_id=learner["site_id"] if learner else None,
                 items=[public_item(i) for i in content["items"]],
                 totals=content["totals"],
             )
