@@ -25,8 +25,9 @@ format:
 	$(UV) run ruff check --fix .
 	$(UV) run ruff format .
 
-schemas: ## regenerate the committed JSON Schemas of the events
+schemas: ## regenerate the committed JSON Schemas of the events and docs/asyncapi.yaml
 	$(UV) run python -m gegenstrom_contracts.schemas write
+	$(UV) run python -m gegenstrom_contracts.asyncapi write
 
 bench-profiling: setup ## 10,000 employees' inputs through profiling on the local stack
 	RUN_DIR=$(CURDIR)/.run/bench $(INFRA) with $(UV) run python bench/profiling_throughput.py
