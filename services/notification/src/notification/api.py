@@ -5,7 +5,9 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, HTTPException, Request
 
 from gegenstrom_runtime.access import Caller, forbidden
+from gegenstrom_runtime.auth import Role
 from gegenstrom_runtime.service import Infrastructure
+from notification.domain import HR_INBOX
 from notification.handlers import inbox
 
 
@@ -37,8 +39,9 @@ def router(infra: Infrastructure) -> APIRouter:
 
 
 def _only_own(request: Request, who, recipient_id: str) -> None:
-    """Each person sees only their own inbox: no role reads another's."""
-    if who.subject != recipient_id:
+    """Each person sees only their own inbox; HR and admins also the HR team's."""
+    team = recipient_id == HR_INBOX and who.role in (Role.HR, Role.ADMIN)
+    if who.subject != recipient_id and not team:
         raise forbidden(request, who, "an inbox is readable by its owner only")
 
 

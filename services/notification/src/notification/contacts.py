@@ -27,6 +27,12 @@ class ContactDirectory(Protocol):
         ...
 
 
+class ManagerDirectory(Protocol):
+    async def managers(self, site_id: str) -> list[str]:
+        """Pseudonymous ids of those who manage someone at the site."""
+        ...
+
+
 class IntakeContactDirectory:
     def __init__(self, intake_url: str, tokens: TokenIssuer, timeout_s: float = 5.0) -> None:
         self._url = intake_url.rstrip("/")
@@ -34,16 +40,23 @@ class IntakeContactDirectory:
         self._timeout_s = timeout_s
 
     async def contact(self, employee_id: str) -> Contact | None:
-        token = self._tokens.mint(SERVICE_SUBJECT, Role.SERVICE, ttl=timedelta(minutes=2))
-        async with httpx.AsyncClient(timeout=self._timeout_s) as http:
-            response = await http.get(
-                f"{self._url}/internal/v1/contacts/{employee_id}",
-                headers={"Authorization": f"Bearer {token}"},
-            )
+        response = await self._get(f"/internal/v1/contacts/{employee_id}")
         if response.status_code == 404:
             return None
         response.raise_for_status()
         return Contact.model_validate(response.json())
+
+    async def managers(self, site_id: str) -> list[str]:
+        response = await self._get("/internal/v1/managers", site_id=site_id)
+        response.raise_for_status()
+        return list(response.json())
+
+    async def _get(self, path: str, **params: str) -> httpx.Response:
+        token = self._tokens.mint(SERVICE_SUBJECT, Role.SERVICE, ttl=timedelta(minutes=2))
+        async with httpx.AsyncClient(timeout=self._timeout_s) as http:
+            return await http.get(
+                f"{self._url}{path}", params=params, headers={"Authorization": f"Bearer {token}"}
+            )
 
 
 async def language_of(directory: ContactDirectory, employee_id: str, default: str) -> str:

@@ -1,18 +1,32 @@
-"""Use cases of notification."""
+"""Use cases of notification: who is told what, in the inbox and by e-mail."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from pymongo import DESCENDING
 
-from gegenstrom_contracts.envelope import Envelope
+from gegenstrom_contracts.envelope import Envelope, Event
 from gegenstrom_contracts.notification import Channel, NotificationCreated
-from gegenstrom_contracts.training_match import LearningPlanUpdated
+from gegenstrom_contracts.rollouts import IdeaStatus, IdeaStatusChanged
+from gegenstrom_contracts.training_match import CohortFormed, LearningPlanUpdated, MentorRequested
 from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
 from notification.contacts import ContactDirectory, language_of
-from notification.domain import DEFAULT_LANGUAGE, plan_message
+from notification.digest import Clock, record_plan
+from notification.domain import (
+    DEFAULT_LANGUAGE,
+    HR_INBOX,
+    InboxMessage,
+    approval_messages,
+    cohort_message,
+    idea_message,
+    mentor_message,
+    plan_message,
+)
+from notification.email import queue_email
 
 SOURCE = "/gegenstrom/notification"
+Build = Callable[[str], list[InboxMessage]]  # from the recipient's language
 
 
 def inbox(infra: Infrastructure):
@@ -23,36 +37,86 @@ async def ensure_indexes(infra: Infrastructure) -> None:
     await inbox(infra).create_index([("recipient_id", 1), ("created_at", DESCENDING)])
 
 
-async def on_learning_plan(
-    infra: Infrastructure, contacts: ContactDirectory, envelope: Envelope
+def audience(event: Event) -> list[tuple[str, Build]]:
+    """Who is told about ``event``, and what; empty for events that tell nobody."""
+    match event:
+        case LearningPlanUpdated():
+            return [
+                (event.employee_id, lambda language: [plan_message(event, language)]),
+                (HR_INBOX, lambda language: approval_messages(event, language)),
+            ]
+        case MentorRequested():
+            return [(event.mentor_id, lambda language: [mentor_message(event, language)])]
+        case CohortFormed() if event.host_id:
+            host = event.host_id
+            return [(host, lambda language: [cohort_message(event, host, language)])]
+        case IdeaStatusChanged() if event.status is not IdeaStatus.NEW:
+            return [(event.author_id, lambda language: [idea_message(event, language)])]
+    return []
+
+
+async def on_event(
+    infra: Infrastructure, contacts: ContactDirectory, clock: Clock, envelope: Envelope
 ) -> None:
-    """Put the plan news in the employee's inbox, once per plan version."""
-    plan: LearningPlanUpdated = envelope.data  # type: ignore[assignment]
-    language = await language_of(contacts, plan.employee_id, DEFAULT_LANGUAGE)
-    message = plan_message(plan, language)
+    """Tell everyone an event concerns, once per event, each in their language."""
+    messages: list[InboxMessage] = []
+    for recipient_id, build in audience(envelope.data):
+        messages += build(await language_of(contacts, recipient_id, DEFAULT_LANGUAGE))
 
     async def work(tx: Transaction) -> None:
-        result = await inbox(infra).update_one(
-            {"_id": message.id},
-            {
-                "$setOnInsert": {
-                    **message.model_dump(exclude={"id"}),
-                    "created_at": datetime.now(UTC),
-                    "read_at": None,
-                }
-            },
-            upsert=True,
-            session=tx.session,
-        )
-        if result.upserted_id is not None:
-            created = NotificationCreated(
-                notification_id=message.id,
-                recipient_id=message.recipient_id,
-                channel=Channel.INBOX,
-                about_event_type=message.about_event_type,
-                rollout_id=message.rollout_id,
-                plan_version=message.plan_version,
-            )
-            tx.publish(envelope.caused(created, SOURCE))
+        if isinstance(envelope.data, LearningPlanUpdated):
+            await record_plan(infra.db, envelope.data, clock(), tx.session)
+        for message in messages:
+            if await deliver(infra, message, tx):
+                tx.publish(envelope.caused(_created(message), SOURCE, message.id))
 
-    await infra.uow.commit(work, event_id=envelope.id)
+    if messages or isinstance(envelope.data, LearningPlanUpdated):
+        await infra.uow.commit(work, event_id=envelope.id)
+
+
+async def deliver(infra: Infrastructure, message: InboxMessage, tx: Transaction) -> bool:
+    """Into the inbox and the e-mail queue, unless it was delivered before."""
+    if not await _store(infra, message, tx):
+        return False
+    await queue_email(infra.db, message, tx.session)
+    return True
+
+
+async def deliver_once(infra: Infrastructure, message: InboxMessage) -> bool:
+    """``deliver`` in a transaction of its own, announcing it with a new event."""
+
+    async def work(tx: Transaction) -> bool:
+        created = await deliver(infra, message, tx)
+        if created:
+            tx.publish(Envelope(_created(message), SOURCE))
+        return created
+
+    return await infra.uow.commit(work)
+
+
+async def _store(infra: Infrastructure, message: InboxMessage, tx: Transaction) -> bool:
+    """Put the message in the inbox unless it is there already (its id is its natural key)."""
+    result = await inbox(infra).update_one(
+        {"_id": message.id},
+        {
+            "$setOnInsert": {
+                **message.model_dump(exclude={"id"}),
+                "created_at": datetime.now(UTC),
+                "read_at": None,
+            }
+        },
+        upsert=True,
+        session=tx.session,
+    )
+    return result.upserted_id is not None
+
+
+def _created(message: InboxMessage) -> NotificationCreated:
+    return NotificationCreated(
+        notification_id=message.id,
+        recipient_id=message.recipient_id,
+        channel=Channel.INBOX,
+        about_event_type=message.about_event_type,
+        rollout_id=message.rollout_id,
+        plan_version=message.plan_version,
+    )

@@ -1,32 +1,96 @@
 """Composition root of notification: ``python -m notification``."""
 
+from datetime import timedelta
 from functools import partial
 
 from fastapi import FastAPI
 
 from gegenstrom_contracts import topics
-from gegenstrom_contracts.training_match import LearningPlanUpdated
+from gegenstrom_contracts.rollouts import IdeaStatusChanged
+from gegenstrom_contracts.training_match import (
+    CohortFormed,
+    LearningItemStatusChanged,
+    LearningPlanUpdated,
+    MentorRequested,
+)
 from gegenstrom_runtime.service import Consumes, Infrastructure, ServiceSpec, create_service_app
 from notification import api, handlers
 from notification.contacts import IntakeContactDirectory
+from notification.digest import Clock, Digests, system_clock
+from notification.domain import HR_INBOX
+from notification.email import EmailSender, Smtp
 from notification.settings import NotificationSettings
+from notification.webhooks import wiring as webhooks
 
 
-def consumers(infra: Infrastructure, settings: NotificationSettings) -> list[Consumes]:
+def consumers(
+    infra: Infrastructure, settings: NotificationSettings, clock: Clock
+) -> list[Consumes]:
     contacts = IntakeContactDirectory(settings.intake_url, infra.tokens)
-    on_plan = partial(handlers.on_learning_plan, infra, contacts)
-    return [Consumes(topics.LEARNING_PLAN, [LearningPlanUpdated], on_plan)]
+    tell = partial(handlers.on_event, infra, contacts, clock)
+    own = [
+        Consumes(topics.LEARNING_PLAN, [LearningPlanUpdated], tell),
+        Consumes(topics.LEARNING_ITEM, [MentorRequested, LearningItemStatusChanged], tell),
+        Consumes(topics.LEARNING_GROUP, [CohortFormed], tell),
+        Consumes(topics.IDEA, [IdeaStatusChanged], tell),
+    ]
+    return webhooks.consumers(infra, own)  # one handler per topic: inbox, then webhooks
 
 
-def create_app(settings: NotificationSettings | None = None) -> FastAPI:
+def background(infra: Infrastructure, settings: NotificationSettings, clock: Clock) -> list:
+    """Webhook senders, the e-mail sender (when SMTP is set) and the managers' digest."""
+    intake = IntakeContactDirectory(settings.intake_url, infra.tokens)
+    loops = webhooks.senders(infra, settings)
+    if settings.smtp_host:
+        smtp = Smtp(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_sender,
+            settings.smtp_start_tls,
+            settings.smtp_username,
+            settings.smtp_password,
+        )
+        addresses = {HR_INBOX: settings.hr_email} if settings.hr_email else {}
+        sender = EmailSender(
+            infra.db,
+            intake,
+            smtp,
+            settings.email_retry_delays_s,
+            settings.email_poll_interval_s,
+            addresses,
+        )
+        loops.append(sender.loop)
+    digests = Digests(
+        infra.db,
+        intake,
+        intake,
+        partial(handlers.deliver_once, infra),
+        period=timedelta(seconds=settings.digest_period_s),
+        k=settings.k_threshold,
+        clock=clock,
+    )
+    loops.append(digests.loop(settings.digest_poll_interval_s))
+    return loops
+
+
+async def prepare(infra: Infrastructure) -> None:
+    await handlers.ensure_indexes(infra)
+    await webhooks.ensure_indexes(infra)
+
+
+def create_app(
+    settings: NotificationSettings | None = None, clock: Clock = system_clock
+) -> FastAPI:
+    """The app; ``clock`` drives the digests' periods (tests move it)."""
     settings = settings or NotificationSettings()
     return create_service_app(
         ServiceSpec(
             settings=settings,
             title="gegenstrom notification",
             publishes=[topics.NOTIFICATION],
-            consumes=partial(consumers, settings=settings),
-            routers=lambda infra: [api.router(infra)],
-            prepare=handlers.ensure_indexes,
+            consumes=partial(consumers, settings=settings, clock=clock),
+            routers=lambda infra: [api.router(infra), webhooks.router(infra)],
+            prepare=prepare,
+            background=partial(background, settings=settings, clock=clock),
         )
     )

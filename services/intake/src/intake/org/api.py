@@ -90,6 +90,14 @@ def router(infra: Infrastructure) -> APIRouter:
             "display_name": f"{doc['first_name']} {doc['last_name']}",
         }
 
+    @api.get("/internal/v1/managers")
+    async def get_managers(site_id: str, who: ServiceOnly) -> list[str]:
+        """For notification's per-site digests: who manages someone at the site."""
+        query = {"site_id": site_id, "status": "active"}
+        numbers = await repo.employees.distinct("manager_personnel_number", query)
+        managers = {"personnel_number": {"$in": [n for n in numbers if n]}, "status": "active"}
+        return sorted([doc["_id"] async for doc in repo.employees.find(managers, {"_id": 1})])
+
     return api
 
 

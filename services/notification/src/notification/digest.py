@@ -1,0 +1,107 @@
+"""Managers' digest: once per period and site, aggregates of the plans that changed there,
+never one message per event and never a figure about fewer than k people.
+
+The clock is injected, so that tests can move it over periods.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from gegenstrom_contracts.training_match import LearningPlanUpdated
+from notification.contacts import ContactDirectory, ManagerDirectory, language_of
+from notification.domain import DEFAULT_LANGUAGE, InboxMessage, digest_message
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+EPOCH = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday: weekly periods start on Mondays
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+async def record_plan(
+    db: AsyncDatabase, plan: LearningPlanUpdated, at: datetime, session: AsyncClientSession
+) -> None:
+    """Remember the plan's figures for its site's next digest (the latest version counts)."""
+    if plan.site_id is None:
+        return
+    fact = {
+        "site_id": plan.site_id,
+        "rollout_id": plan.rollout_id,
+        "changed_at": at,
+        "external_cost_avoided_eur": plan.totals.external_cost_avoided_eur,
+        "in_house_share": plan.totals.in_house_share,
+    }
+    await db["digest_facts"].update_one(
+        {"_id": f"{plan.rollout_id}:{plan.employee_id}"},
+        {"$set": fact},
+        upsert=True,
+        session=session,
+    )
+
+
+class Digests:
+    def __init__(
+        self,
+        db: AsyncDatabase,
+        directory: ManagerDirectory,
+        contacts: ContactDirectory,
+        deliver: Callable[[InboxMessage], Awaitable[bool]],
+        *,
+        period: timedelta,
+        k: int,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._db, self._directory, self._contacts = db, directory, contacts
+        self._deliver = deliver
+        self._period, self._k, self._clock = period, k, clock
+
+    def loop(self, poll_interval_s: float):
+        async def run() -> None:
+            while True:
+                try:
+                    await self.tick()
+                except Exception:  # the next round tries again; the service keeps running
+                    log.exception("digest round failed")
+                await asyncio.sleep(poll_interval_s)
+
+        return run
+
+    async def tick(self) -> int:
+        """Send the digests of the period that ended last, once; how many were new."""
+        number = (self._clock() - EPOCH) // self._period - 1
+        start = EPOCH + number * self._period
+        if number < 0 or await self._db["digest_periods"].find_one({"_id": number}):
+            return 0
+        sent = 0
+        for site_id, row in (await self._rows(start, start + self._period)).items():
+            for manager in await self._directory.managers(site_id):
+                language = await language_of(self._contacts, manager, DEFAULT_LANGUAGE)
+                figures = row if row["employees"] >= self._k else None
+                message = digest_message(
+                    manager, site_id, number, start, figures, self._k, language
+                )
+                sent += bool(await self._deliver(message))
+        await self._db["digest_periods"].insert_one({"_id": number, "sent": sent})
+        return sent
+
+    async def _rows(self, start: datetime, end: datetime) -> dict[str, dict]:
+        pipeline: list[dict] = [
+            {"$match": {"changed_at": {"$gte": start, "$lt": end}}},
+            {
+                "$group": {
+                    "_id": "$site_id",
+                    "employees": {"$sum": 1},
+                    "avoided": {"$sum": "$external_cost_avoided_eur"},
+                    "share": {"$avg": "$in_house_share"},
+                }
+            },
+        ]
+        cursor = await self._db["digest_facts"].aggregate(pipeline)
+        return {doc["_id"]: doc async for doc in cursor}

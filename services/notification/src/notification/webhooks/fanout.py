@@ -1,0 +1,102 @@
+"""Kafka side of webhooks: each public event becomes one delivery per matching subscription.
+
+Consumers only write delivery documents; the sender posts them, so a slow or absent
+receiver never holds up a topic. The runtime gives each service one consumer group per
+topic, so a topic the service already consumes gets ONE handler that runs the existing
+handler and the fan-out in turn (see ``with_webhooks``).
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from gegenstrom_contracts.envelope import Envelope
+from gegenstrom_runtime.consumer import Handler
+from gegenstrom_runtime.service import Consumes, Infrastructure
+from gegenstrom_runtime.unit_of_work import AlreadyProcessed, Transaction
+from notification.webhooks.model import (
+    PUBLIC_EVENTS,
+    PUBLIC_TOPICS,
+    DeliveryStatus,
+    cloudevent_json,
+    webhook_id,
+)
+from notification.webhooks.store import WebhookStore, now
+
+MARKER_PREFIX = "webhooks:"  # its own dedupe marker, apart from the inbox handler's
+
+
+class WebhookFanOut:
+    def __init__(self, infra: Infrastructure, store: WebhookStore) -> None:
+        self._infra = infra
+        self._store = store
+
+    async def __call__(self, envelope: Envelope) -> None:
+        """Queue the event for every subscription to its type, once per event id."""
+        subscriptions = await self._store.subscribed_to(envelope.type)
+        if not subscriptions:
+            return  # no transaction and no marker for the events nobody subscribed to
+        body, at = cloudevent_json(envelope), now()
+        deliveries = [delivery(envelope, body, s["_id"], at) for s in subscriptions]
+
+        async def work(tx: Transaction) -> None:
+            await self._store.add_deliveries(deliveries, tx.session)
+
+        await self._infra.uow.commit(work, event_id=MARKER_PREFIX + envelope.id)
+
+
+def delivery(envelope: Envelope, body: str, subscription_id: str, at: datetime) -> dict:
+    return {
+        "_id": webhook_id(envelope.id, subscription_id),
+        "subscription_id": subscription_id,
+        "event_id": envelope.id,
+        "event_type": envelope.type,
+        "body": body,
+        "status": DeliveryStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": at,
+        "claimed_until": at,
+        "last_status": None,
+        "last_error": None,
+        "created_at": at,
+        "delivered_at": None,
+    }
+
+
+def with_webhooks(existing: Sequence[Consumes], fan_out: Handler) -> list[Consumes]:
+    """The service's consumers plus the fan-out on every public topic, one per topic."""
+    by_topic = {c.topic: c for c in existing}
+    if len(by_topic) < len(existing):
+        raise ValueError("one Consumes per topic: a topic has one consumer group per service")
+    merged = [c for c in existing if c.topic not in PUBLIC_TOPICS]
+    for topic in PUBLIC_TOPICS:
+        public = [e for e in PUBLIC_EVENTS if e.topic == topic]
+        current = by_topic.get(topic)
+        if current is None:
+            merged.append(Consumes(topic, public, fan_out))
+        else:
+            events = [*current.events, *(e for e in public if e not in current.events)]
+            merged.append(Consumes(topic, events, in_turn(current, fan_out)))
+    return merged
+
+
+def in_turn(current: Consumes, fan_out: Handler) -> Handler:
+    """Run the existing handler (for its own event types) and then the fan-out.
+
+    Each commits with its own dedupe marker, so a redelivery after a crash between the two
+    skips the one that committed and runs the other; only when both had already run is the
+    record a duplicate.
+    """
+    own_types = {e.event_type for e in current.events}
+
+    async def handle(envelope: Envelope) -> None:
+        handlers = [current.handler] if envelope.type in own_types else []
+        repeats = 0
+        for handler in [*handlers, fan_out]:
+            try:
+                await handler(envelope)
+            except AlreadyProcessed:
+                repeats += 1
+        if repeats == len(handlers) + 1:
+            raise AlreadyProcessed(envelope.id)
+
+    return handle
