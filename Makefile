@@ -3,18 +3,22 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 INFRA := deploy/local/infra.sh
 
-.PHONY: setup run test lint format schemas infra-up infra-down clean bench-profiling bench-engine
+.PHONY: setup run test lint format schemas infra-up infra-down clean bench-profiling bench-engine \
+	test-alerts
 
-setup: ## Python deps (uv, one lock file), Kafka jars and SecantusDB into ~/.cache/gegenstrom
+setup: ## Python deps (uv, one lock file), Kafka jars, SecantusDB and Prometheus into ~/.cache/gegenstrom
 	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --user -q "uv==$(UV_VERSION)"
 	$(UV) sync --locked
 	$(INFRA) install
 
-run: setup ## Kafka, MongoDB (SecantusDB) and the four services in the foreground; Ctrl-C stops all
+run: setup ## Kafka, MongoDB (SecantusDB), the four services and Prometheus (:9090) in the foreground; Ctrl-C stops all
 	RUN_DIR=$(CURDIR)/.run/local KEEP_RUN_DIR=1 $(INFRA) with deploy/local/run.sh
 
 test: setup ## unit, integration and end-to-end tests against real servers the tests start
 	$(UV) run pytest
+
+test-alerts: setup ## only the Prometheus config and alert rules, checked and tested by promtool
+	$(UV) run pytest tests/unit/test_prometheus_rules.py
 
 lint: setup ## ruff and mypy
 	$(UV) run ruff check .

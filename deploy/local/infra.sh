@@ -2,14 +2,17 @@
 # Real Apache Kafka (KRaft, single node, jars from Maven Central) and SecantusDB
 # (a MongoDB-wire server from PyPI) on this machine, without Docker.
 #
-#   deploy/local/infra.sh install        fetch Kafka jars and the SecantusDB venv into the cache
+#   deploy/local/infra.sh install        fetch Kafka jars, the SecantusDB venv and Prometheus
+#                                        (Debian's package, unpacked without root) into the cache
+#   deploy/local/infra.sh promtool-path|prometheus-path
+#                                        print the cached binary (exit 1 if not installed)
 #   deploy/local/infra.sh up|down|status start, stop or check the servers of RUN_DIR
 #   deploy/local/infra.sh with CMD...    start servers, run CMD with KAFKA_BOOTSTRAP and
 #                                        MONGO_URI exported, stop what it started
 #
 # Knobs: KAFKA_PORT (9092) KAFKA_CTRL_PORT (9093) MONGO_PORT (27017) RUN_DIR KAFKA_VERSION
-#        CACHE_DIR (~/.cache/gegenstrom). If KAFKA_BOOTSTRAP and MONGO_URI are already set,
-#        `with` starts nothing and uses those servers.
+#        CACHE_DIR (~/.cache/gegenstrom) PROMETHEUS=0 (no Prometheus). If KAFKA_BOOTSTRAP and
+#        MONGO_URI are already set, `with` starts nothing and uses those servers.
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE_DIR="${CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/gegenstrom}"
@@ -48,6 +51,65 @@ install_secantus() {
   log "installing SecantusDB $SECANTUS_VERSION into its own venv $SECANTUS_VENV"
   rm -rf "$SECANTUS_VENV"
   python3 -m venv "$SECANTUS_VENV" && "$SECANTUS_VENV/bin/pip" -q install "secantusdb==$SECANTUS_VERSION"
+}
+
+# Prometheus and promtool from Debian's `prometheus` package: `apt-get download` needs no
+# root; the binaries need only libc. Optional for `make run`; the rule tests need promtool.
+prometheus_home() { # the newest complete unpacked package, if any
+  local m; m="$(ls -d "$CACHE_DIR"/prometheus-*/.complete 2>/dev/null | sort -V | tail -1)"
+  [ -n "$m" ] && dirname "$m"
+}
+install_prometheus() {
+  [ "${PROMETHEUS:-1}" = 0 ] && return 0
+  prometheus_home >/dev/null && return 0
+  if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
+    log "WARNING: no apt-get/dpkg-deb here, Prometheus and promtool are not installed."
+    log "  make run works without them; the rule tests need promtool: install it yourself"
+    log "  and set PROMTOOL=/path/to/promtool (or put it on PATH)."
+    return 0
+  fi
+  local tmp; tmp="$(mktemp -d)"; chmod 755 "$tmp"
+  local aptopts=() version
+  version="$(apt-cache policy prometheus 2>/dev/null | awk '/Candidate:/ {print $2}')"
+  if [ -z "$version" ] || [ "$version" = "(none)" ]; then
+    # no package lists on this machine: fetch them into a private dir (no root, no lock)
+    log "no apt package lists for prometheus; fetching them into $tmp (no root needed)"
+    mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial"
+    aptopts=(-o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache" -o Debug::NoLocking=1)
+    apt-get -qq "${aptopts[@]}" update >"$tmp/update.out" 2>&1 || cat "$tmp/update.out" >&2
+    version="$(apt-cache "${aptopts[@]}" policy prometheus 2>/dev/null | awk '/Candidate:/ {print $2}')"
+  fi
+  if [ -z "$version" ] || [ "$version" = "(none)" ]; then
+    log "ERROR: apt knows no 'prometheus' package; Prometheus and promtool are not installed."
+    rm -rf "$tmp"; return 1
+  fi
+  local dest="$CACHE_DIR/prometheus-$version"
+  log "fetching Debian's prometheus $version (apt-get download, no root) into $dest"
+  (cd "$tmp" && apt-get -qq "${aptopts[@]}" download "prometheus=$version") >"$tmp/download.out" 2>&1
+  local deb; deb="$(ls "$tmp"/prometheus_*.deb 2>/dev/null | head -1)"
+  if [ -z "$deb" ]; then
+    cat "$tmp/download.out" >&2; log "ERROR: apt-get download prometheus failed"
+    rm -rf "$tmp"; return 1
+  fi
+  rm -rf "$dest"; mkdir -p "$dest"
+  dpkg-deb -x "$deb" "$dest" && "$dest/usr/bin/promtool" --version >/dev/null 2>&1 \
+    || { log "ERROR: unpacking $deb or running its promtool failed"; rm -rf "$tmp" "$dest"; return 1; }
+  # The web UI links its JavaScript from Debian's libjs-* packages (relative symlinks into
+  # usr/share/javascript): unpack them next to it. Best effort; the server runs without.
+  local js; js="$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | awk '$1 ~ /^(libjs-|fonts-)/ {print $1}') libjs-d3"
+  mkdir -p "$tmp/js"
+  # shellcheck disable=SC2086
+  if (cd "$tmp/js" && apt-get -qq "${aptopts[@]}" download $js) >"$tmp/js.out" 2>&1; then
+    for f in "$tmp"/js/*.deb; do dpkg-deb -x "$f" "$dest"; done
+  else
+    log "WARNING: the web UI's JavaScript packages did not download; the UI may look broken"
+  fi
+  rm -rf "$tmp"
+  touch "$dest/.complete"
+}
+tool_path() { # prometheus|promtool
+  local home; home="$(prometheus_home)" && [ -x "$home/usr/bin/$1" ] || return 1
+  echo "$home/usr/bin/$1"
 }
 
 kafka_up() {
@@ -126,10 +188,14 @@ with() {
 }
 
 case "${1:-}" in
-  install) install_kafka && install_secantus ;;
+  install) install_kafka && install_secantus && {
+             install_prometheus \
+               || log "WARNING: no Prometheus; make run works without, the rule tests fail"; } ;;
+  promtool-path) tool_path promtool ;;
+  prometheus-path) tool_path prometheus ;;
   up) up ;;
   down) down ;;
   status) status ;;
   with) shift; with "$@" ;;
-  *) echo "usage: $0 install|up|down|status|with CMD..." >&2; exit 2 ;;
+  *) echo "usage: $0 install|up|down|status|with CMD...|promtool-path|prometheus-path" >&2; exit 2 ;;
 esac
