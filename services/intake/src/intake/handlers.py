@@ -1,8 +1,11 @@
 """Use cases of intake."""
 
+import logging
+
 from pydantic import BaseModel
 
 from gegenstrom_contracts.envelope import Envelope
+from gegenstrom_runtime.logs import correlated
 from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
 from gegenstrom_runtime.versioned import VersionedStore
@@ -11,6 +14,7 @@ from intake.errors import Rejected
 from intake.rollouts.handlers import known_competences, rollout_of
 
 SOURCE = "/gegenstrom/intake"
+log = logging.getLogger(__name__)
 
 
 class Submitted(BaseModel):
@@ -38,7 +42,11 @@ async def submit_input(infra: Infrastructure, form: EmployeeInputForm) -> Submit
         tx.publish(envelope)
         return Submitted(input_version=version, changed=True, event_id=envelope.id)
 
-    return await infra.uow.commit(work)
+    submitted = await infra.uow.commit(work)
+    if submitted.event_id:
+        with correlated(submitted.event_id, submitted.event_id):
+            log.info("accepted input version %s for %s", submitted.input_version, form.rollout_id)
+    return submitted
 
 
 async def _check_references(

@@ -3,11 +3,12 @@
 from fastapi import FastAPI
 
 from gegenstrom_contracts import topics
-from gegenstrom_runtime.service import Infrastructure, ServiceSpec, create_service_app
+from gegenstrom_runtime.service import Infrastructure, ServiceSpec, create_service_app, every
 from intake import api
 from intake.catalog import api as catalog_api
 from intake.catalog.repository import CatalogRepository
 from intake.errors import Rejected, rejected_as_4xx
+from intake.gauges import update_gauges
 from intake.org import api as org_api
 from intake.org.repository import OrgRepository
 from intake.rollouts import api as rollouts_api
@@ -20,9 +21,11 @@ async def prepare(infra: Infrastructure) -> None:
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
+    settings = settings or IntakeSettings()
+    interval = settings.gauges_interval_s
     app = create_service_app(
         ServiceSpec(
-            settings=settings or IntakeSettings(),
+            settings=settings,
             title="gegenstrom intake",
             publishes=[
                 topics.EMPLOYEE_INPUT,
@@ -39,6 +42,9 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
                 rollouts_api.router(infra),
             ],
             prepare=prepare,
+            background=lambda infra: [
+                every(interval, lambda: update_gauges(infra), "domain gauges")
+            ],
         )
     )
     app.add_exception_handler(Rejected, rejected_as_4xx)

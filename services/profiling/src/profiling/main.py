@@ -9,8 +9,15 @@ from gegenstrom_contracts.intake import EmployeeInputSubmitted
 from gegenstrom_contracts.org import EmployeeAssignmentChanged
 from gegenstrom_contracts.profiling import CompetenceEvidenceRecorded
 from gegenstrom_contracts.rollouts import RequirementProfileConfirmed, RolloutPublished
-from gegenstrom_runtime.service import Consumes, Infrastructure, ServiceSpec, create_service_app
+from gegenstrom_runtime.service import (
+    Consumes,
+    Infrastructure,
+    ServiceSpec,
+    create_service_app,
+    every,
+)
 from profiling import api, handlers
+from profiling.gauges import update_gauges
 from profiling.settings import ProfilingSettings
 from profiling.state import ProfilingState
 
@@ -35,13 +42,18 @@ async def prepare(infra: Infrastructure) -> None:
 
 
 def create_app(settings: ProfilingSettings | None = None) -> FastAPI:
+    settings = settings or ProfilingSettings()
+    interval = settings.gauges_interval_s
     return create_service_app(
         ServiceSpec(
-            settings=settings or ProfilingSettings(),
+            settings=settings,
             title="gegenstrom profiling",
             publishes=[topics.COMPETENCE_PROFILE],
             consumes=consumers,
             routers=lambda infra: [api.router(infra)],
             prepare=prepare,
+            background=lambda infra: [
+                every(interval, lambda: update_gauges(infra), "domain gauges")
+            ],
         )
     )

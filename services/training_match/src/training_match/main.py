@@ -6,8 +6,15 @@ from fastapi import FastAPI
 
 from gegenstrom_contracts import topics
 from gegenstrom_contracts.profiling import CompetenceProfileUpdated
-from gegenstrom_runtime.service import Consumes, Infrastructure, ServiceSpec, create_service_app
+from gegenstrom_runtime.service import (
+    Consumes,
+    Infrastructure,
+    ServiceSpec,
+    create_service_app,
+    every,
+)
 from training_match import handlers
+from training_match.gauges import update_gauges
 from training_match.offers import api as offers_api
 from training_match.offers.repository import OfferRepository
 from training_match.plans import api as plans_api
@@ -24,9 +31,14 @@ def create_app(settings: TrainingMatchSettings | None = None) -> FastAPI:
         return [Consumes(topics.COMPETENCE_PROFILE, [CompetenceProfileUpdated], on_profile)]
 
     def background(infra: Infrastructure) -> list:
+        gauges = every(
+            settings.gauges_interval_s,
+            lambda: update_gauges(infra, settings.k_threshold),
+            "domain gauges",
+        )
         if not settings.replan_debounce_s:
-            return []
-        return [debounced_replanner(infra, settings.replan_debounce_s)]
+            return [gauges]
+        return [gauges, debounced_replanner(infra, settings.replan_debounce_s)]
 
     async def prepare(infra: Infrastructure) -> None:
         await OfferRepository(infra.db).ensure_indexes()

@@ -17,6 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from gegenstrom_contracts.envelope import Envelope
 from gegenstrom_runtime.faults import hold_forever
 from gegenstrom_runtime.kafka import Producer, Record
+from gegenstrom_runtime.logs import correlated
 from gegenstrom_runtime.metrics import ServiceMetrics
 
 BATCH_SIZE = 500
@@ -107,6 +108,7 @@ class Outbox:
                 )
                 for doc in batch:
                     self._metrics.published.labels(self._metrics.service, doc["topic"]).inc()
+                    _log_published(doc)
                 published += len(batch)
             self._metrics.outbox_pending.labels(self._metrics.service).set(0)
         return published
@@ -114,6 +116,14 @@ class Outbox:
     async def _pending(self) -> list[dict]:
         cursor = self._entries.find({"published_at": None}).sort("seq", ASCENDING).limit(BATCH_SIZE)
         return await cursor.to_list()
+
+
+def _log_published(doc: dict) -> None:
+    """The milestone that lets one input be followed: a line per event, with its chain."""
+    headers = doc["headers"]
+    event = headers.get("ce_id")
+    with correlated(headers.get("ce_correlationid") or event, event):
+        log.info("published %s to %s", headers.get("ce_type"), doc["topic"])
 
 
 def _record(doc: dict) -> Record:

@@ -21,8 +21,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from gegenstrom_contracts.envelope import Event, EventRegistry
 from gegenstrom_contracts.topics import Topic
 from gegenstrom_runtime.auth import DEV_SECRET, TokenIssuer
-from gegenstrom_runtime.consumer import DeadLetters, Handler, subscribe
+from gegenstrom_runtime.consumer import DeadLetters, Handler, LagMonitor, subscribe
 from gegenstrom_runtime.kafka import Producer, ensure_topics
+from gegenstrom_runtime.logs import CorrelationMiddleware, configure_logging, log_config
 from gegenstrom_runtime.metrics import ServiceMetrics
 from gegenstrom_runtime.outbox import Outbox
 from gegenstrom_runtime.settings import ServiceSettings
@@ -48,11 +49,14 @@ class Infrastructure:
 
     @classmethod
     def build(cls, settings: ServiceSettings) -> "Infrastructure":
+        metrics = ServiceMetrics(settings.service_name)
         mongo: AsyncMongoClient = AsyncMongoClient(
-            settings.mongo_uri, tz_aware=True, serverSelectionTimeoutMS=5000
+            settings.mongo_uri,
+            tz_aware=True,
+            serverSelectionTimeoutMS=5000,
+            event_listeners=[metrics.mongo_listener()],
         )
         db = mongo[settings.database_name]
-        metrics = ServiceMetrics(settings.service_name)
         producer = Producer(settings.kafka_bootstrap, client_id=settings.service_name)
         outbox = Outbox(
             db,
@@ -96,10 +100,26 @@ class ServiceSpec:
     title: str = ""
 
 
+def every(
+    interval_s: float, work: Callable[[], Awaitable[None]], name: str
+) -> Callable[[], Coroutine[Any, Any, None]]:
+    """A background loop that runs ``work`` every ``interval_s``; a failed round is logged."""
+
+    async def loop() -> None:
+        while True:
+            try:
+                await work()
+            except Exception:
+                log.exception("%s failed; trying again in %ss", name, interval_s)
+            await asyncio.sleep(interval_s)
+
+    return loop
+
+
 def create_service_app(spec: ServiceSpec) -> FastAPI:
     infra = Infrastructure.build(spec.settings)
     consumers = spec.consumes(infra)
-    dead_letters = DeadLetters(infra.producer, spec.settings.service_name)
+    dead_letters = DeadLetters(infra.producer, spec.settings.service_name, infra.metrics)
     for c in consumers:
         subscribe(
             infra.broker,
@@ -113,11 +133,13 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     for topic in spec.publishes:
         infra.metrics.init_topic(published=topic.qualified(spec.settings.topic_prefix))
     topics = [*spec.publishes, *(c.topic for c in consumers), *(c.topic.dlq for c in consumers)]
+    lag = LagMonitor(spec.settings, [c.topic for c in consumers], infra.metrics)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await _start(infra, spec, topics)
-        tasks = [asyncio.create_task(loop()) for loop in spec.background(infra)]
+        loops = [*spec.background(infra), lag.run]
+        tasks = [asyncio.create_task(loop()) for loop in loops]
         try:
             yield
         finally:
@@ -129,6 +151,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app = FastAPI(title=spec.title or f"gegenstrom {spec.settings.service_name}", lifespan=lifespan)
     app.state.infra = infra
     app.add_middleware(BodySizeLimit, max_bytes=spec.settings.max_body_bytes)
+    app.add_middleware(CorrelationMiddleware)
     app.include_router(_health_router(infra))
     for router in spec.routers(infra):
         app.include_router(router)
@@ -197,12 +220,7 @@ async def _mongo_ok(infra: Infrastructure) -> bool:
 
 def serve(app_factory: Callable[[], FastAPI], settings: ServiceSettings) -> None:
     """Run the service in the foreground; SIGTERM and Ctrl-C shut it down gracefully."""
-    logging.basicConfig(
-        level=logging.INFO,
-        format=f"%(asctime)s {settings.service_name} %(levelname)s %(name)s: %(message)s",
-    )
-    for chatty in ("aiokafka", "gegenstrom.faststream", "httpx"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    configure_logging(settings.service_name)
     uvicorn.run(
         app_factory,
         factory=True,
@@ -210,4 +228,6 @@ def serve(app_factory: Callable[[], FastAPI], settings: ServiceSettings) -> None
         port=settings.http_port,
         timeout_graceful_shutdown=int(settings.graceful_timeout_s) + 5,
         log_level="warning",
+        log_config=log_config(settings.service_name),
+        access_log=False,
     )

@@ -29,6 +29,9 @@ class ServiceSettings(BaseSettings):
     auth_secret: SecretStr = Field(
         SecretStr(DEV_SECRET), description="Signs bearer tokens; the same in every service."
     )
+    gauges_interval_s: float = Field(
+        30.0, gt=0, description="How often the domain gauges are recomputed from MongoDB."
+    )
     max_body_bytes: int = Field(20 * 1024 * 1024, gt=0, description="Larger requests get 413.")
 
     @property
