@@ -1,5 +1,7 @@
-"""Domain gauges of intake: employees in scope and inputs per rollout and site.
+"""Domain gauges of intake: employees in scope and their inputs per rollout and site.
 
+Only inputs of employees the rollout concerns count, so participation never exceeds
+100 % (anyone may give input, e.g. HR, but the gauges measure the rollout's reach).
 Cells of fewer than k people are not exported (see ``ServiceMetrics.set_rollout_gauges``).
 """
 
@@ -10,17 +12,20 @@ from intake.rollouts.model import RolloutForm, in_scope
 
 
 async def update_gauges(infra: Infrastructure) -> None:
-    inputs: Counter[tuple[str, str]] = Counter()
-    fields = {"content.rollout_id": 1, "content.site_id": 1}
-    async for doc in infra.db["employee_inputs"].find({}, fields):
-        content = doc["content"]
-        inputs[(content["rollout_id"], content.get("site_id") or "")] += 1
-    employees = await infra.db["employees"].find({"status": "active"}).to_list(None)
-    scope: Counter[tuple[str, str]] = Counter()
+    employees = {
+        e["_id"]: e for e in await infra.db["employees"].find({"status": "active"}).to_list(None)
+    }
+    concerned: dict[str, set[str]] = {}
     async for doc in infra.db["rollouts"].find({}, {"content": 1}):
         rollout = RolloutForm.model_validate(doc["content"])
-        for employee in employees:
-            if in_scope(rollout, employee):
-                scope[(doc["_id"], employee["site_id"])] += 1
+        concerned[doc["_id"]] = {i for i, e in employees.items() if in_scope(rollout, e)}
+    scope = Counter(
+        (rollout_id, employees[i]["site_id"]) for rollout_id, ids in concerned.items() for i in ids
+    )
+    inputs: Counter[tuple[str, str]] = Counter()
+    async for doc in infra.db["employee_inputs"].find({}, {"_id": 1}):
+        rollout_id, employee_id = doc["_id"].rsplit(":", 1)
+        if employee_id in concerned.get(rollout_id, ()):
+            inputs[(rollout_id, employees[employee_id]["site_id"])] += 1
     infra.metrics.set_rollout_gauges("inputs", inputs)
     infra.metrics.set_rollout_gauges("employees_in_scope", scope)
