@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 INFRA := deploy/local/infra.sh
 
 .PHONY: setup run test lint format schemas infra-up infra-down clean bench-profiling bench-engine \
-	test-alerts
+	test-alerts dashboard-pictures
 
 setup: ## Python deps (uv, one lock file), Kafka jars, SecantusDB and Prometheus into ~/.cache/gegenstrom
 	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --user -q "uv==$(UV_VERSION)"
@@ -44,6 +44,9 @@ infra-up: ## only the servers, in the background (ports 9092 and 27017)
 
 infra-down:
 	RUN_DIR=$(CURDIR)/.run/local KEEP_RUN_DIR=1 $(INFRA) down
+
+dashboard-pictures: ## docs/dashboards/*.png: the Grafana panels drawn from the Prometheus of a running `make run`
+	$(UV) run python deploy/grafana/render_dashboards.py --prometheus http://127.0.0.1:9090 --out docs/dashboards
 
 clean: ## remove local data and logs (not the download cache)
 	rm -rf .run
