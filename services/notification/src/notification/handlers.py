@@ -61,7 +61,7 @@ async def on_event(
     """Tell everyone an event concerns, once per event, each in their language."""
     messages: list[InboxMessage] = []
     for recipient_id, build in audience(envelope.data):
-        messages += build(await language_of(contacts, recipient_id, DEFAULT_LANGUAGE))
+        messages += build(await _language(contacts, recipient_id))
 
     async def work(tx: Transaction) -> None:
         if isinstance(envelope.data, LearningPlanUpdated):
@@ -72,6 +72,13 @@ async def on_event(
 
     if messages or isinstance(envelope.data, LearningPlanUpdated):
         await infra.uow.commit(work, event_id=envelope.id)
+
+
+async def _language(contacts: ContactDirectory, recipient_id: str) -> str:
+    """The recipient's language; the HR team's inbox is no person, so no lookup."""
+    if recipient_id == HR_INBOX:
+        return DEFAULT_LANGUAGE
+    return await language_of(contacts, recipient_id, DEFAULT_LANGUAGE)
 
 
 async def deliver(infra: Infrastructure, message: InboxMessage, tx: Transaction) -> bool:
