@@ -195,5 +195,5 @@ def test_producers_and_consumers_are_what_the_services_wire(service, monkeypatch
 
 
 def test_the_producer_is_the_service_the_type_names():
-    assert asyncapi.producer(LearningPlanUpdated) == "training-match"
-    assert {asyncapi.producer(e) for e in ALL_EVENTS} == set(COMPOSITION_ROOTS)
+    assert asyncapi.producers(LearningPlanUpdated) == ("training-match",)
+    assert {p for e in ALL_EVENTS for p in asyncapi.producers(e)} == set(COMPOSITION_ROOTS)

@@ -6,7 +6,7 @@ from faststream.kafka import KafkaBroker, TestKafkaBroker
 from gegenstrom_contracts import topics
 from gegenstrom_contracts.envelope import Envelope
 from gegenstrom_contracts.intake import EmployeeInputSubmitted
-from gegenstrom_runtime.consumer import DeadLetters, PermanentError, subscribe
+from gegenstrom_runtime.consumer import Consumption, DeadLetters, PermanentError, subscribe
 from gegenstrom_runtime.kafka import Record
 from gegenstrom_runtime.metrics import ServiceMetrics
 from gegenstrom_runtime.unit_of_work import AlreadyProcessed
@@ -24,21 +24,31 @@ class FakeProducer:
         self.sent.extend(records)
 
 
+class NoOneErased:
+    async def held(self, employee_ids) -> set[str]:
+        return set()
+
+
+class OneTransaction:
+    async def commit_batch(self, run, event_ids) -> None:
+        await run()
+
+
 class Harness:
     def __init__(self, handler, max_attempts: int = 3) -> None:
         self.settings = ProfilingSettings(max_delivery_attempts=max_attempts)
         self.broker = KafkaBroker()
         self.producer = FakeProducer()
         self.metrics = ServiceMetrics("profiling")
-        subscribe(
-            self.broker,
-            self.settings,
-            topics.EMPLOYEE_INPUT,
+        consumption = Consumption(
             _registry(),
             handler,
             DeadLetters(self.producer, "profiling"),
-            self.metrics,
+            self.settings,
+            OneTransaction(),
+            NoOneErased(),
         )
+        subscribe(self.broker, topics.EMPLOYEE_INPUT, consumption, self.metrics)
 
     def count(self, outcome: str) -> float:
         return self.metrics.messages.labels("profiling", TOPIC, outcome)._value.get()

@@ -4,7 +4,8 @@
 ``... check`` exits 1 when the committed document drifts from the code.
 
 Channels come from ``topics.ALL_TOPICS``, messages from ``catalog.ALL_EVENTS``. The
-producer of an event is the service its type names (``org.gegenstrom.<service>.<name>.vN``);
+producer of an event is the service its type names (``org.gegenstrom.<service>.<name>.vN``)
+or, for the privacy events every service sends, the services its ``produced_by`` lists;
 the consumers are in ``SUBSCRIPTIONS``, which a unit test compares with what each
 service's composition root subscribes to (contracts do not import services).
 """
@@ -23,6 +24,12 @@ from gegenstrom_contracts.envelope import CONTENT_TYPE, SPEC_VERSION, Event
 from gegenstrom_contracts.intake import EmployeeInputSubmitted
 from gegenstrom_contracts.notification import NotificationCreated
 from gegenstrom_contracts.org import EmployeeAssignmentChanged
+from gegenstrom_contracts.privacy import (
+    EmployeeErased,
+    ErasureConfirmed,
+    PersonalDataAccessed,
+    WorksAgreementChanged,
+)
 from gegenstrom_contracts.profiling import CompetenceEvidenceRecorded, CompetenceProfileUpdated
 from gegenstrom_contracts.rollouts import (
     IdeaStatusChanged,
@@ -53,15 +60,25 @@ SUBSCRIPTIONS: dict[str, tuple[type[Event], ...]] = {
         CohortFormed,
         IdeaStatusChanged,
         NotificationCreated,
+        EmployeeErased,
+        WorksAgreementChanged,
     ),
+    "intake": (ErasureConfirmed, PersonalDataAccessed),
     "profiling": (
+        EmployeeErased,
+        WorksAgreementChanged,
         EmployeeInputSubmitted,
         RolloutPublished,
         RequirementProfileConfirmed,
         CompetenceEvidenceRecorded,
         EmployeeAssignmentChanged,
     ),
-    "training-match": (CompetenceProfileUpdated,),
+    "training-match": (
+        CompetenceProfileUpdated,
+        EmployeeErased,
+        WorksAgreementChanged,
+        RolloutPublished,
+    ),
 }
 """The events each service consumes, as its composition root subscribes to them."""
 
@@ -88,12 +105,14 @@ HEADER_DESCRIPTIONS = {
 }
 
 
-def producer(event_cls: type[Event]) -> str:
-    """The service that publishes an event: the one its type names."""
+def producers(event_cls: type[Event]) -> tuple[str, ...]:
+    """The services that publish an event: those it lists, else the one its type names."""
+    if event_cls.produced_by:
+        return event_cls.produced_by
     match = EVENT_TYPE.match(event_cls.event_type)
     if match is None:
         raise ValueError(f"{event_cls.event_type!r} is not org.gegenstrom.<service>.<name>.vN")
-    return match["service"]
+    return (match["service"],)
 
 
 def consumers(event_cls: type[Event]) -> list[str]:
@@ -167,8 +186,8 @@ def _channel(topic: Topic, events: list[type[Event]]) -> dict[str, Any]:
 def _operations() -> Iterable[tuple[str, dict[str, Any]]]:
     for topic in ALL_TOPICS:
         events = _events_on(topic)
-        for service in sorted({producer(e) for e in events}):
-            sent = [e for e in events if producer(e) == service]
+        for service in sorted({p for e in events for p in producers(e)}):
+            sent = [e for e in events if service in producers(e)]
             yield f"{service}.send.{topic.name}", _operation("send", service, topic, sent)
         for service in sorted({c for e in events for c in consumers(e)}):
             received = [e for e in events if service in consumers(e)]
@@ -212,7 +231,7 @@ def _message(event_cls: type[Event]) -> dict[str, Any]:
         "title": event_cls.__name__,
         "summary": summary,
         "description": (
-            f"Published by {producer(event_cls)} on `{event_cls.topic.name}`. "
+            f"Published by {', '.join(producers(event_cls))} on `{event_cls.topic.name}`. "
             f"JSON Schema file: `shared/contracts/schemas/{schema_file(event_cls)}`."
         ),
         "contentType": CONTENT_TYPE,

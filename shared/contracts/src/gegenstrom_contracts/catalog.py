@@ -4,6 +4,12 @@ from gegenstrom_contracts.envelope import Event
 from gegenstrom_contracts.intake import EmployeeInputSubmitted
 from gegenstrom_contracts.notification import NotificationCreated
 from gegenstrom_contracts.org import EmployeeAssignmentChanged, OrgStructureChanged
+from gegenstrom_contracts.privacy import (
+    EmployeeErased,
+    ErasureConfirmed,
+    PersonalDataAccessed,
+    WorksAgreementChanged,
+)
 from gegenstrom_contracts.profiling import CompetenceEvidenceRecorded, CompetenceProfileUpdated
 from gegenstrom_contracts.rollouts import (
     IdeaStatusChanged,
@@ -31,4 +37,8 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     MentorRequested,
     CohortFormed,
     NotificationCreated,
+    EmployeeErased,
+    ErasureConfirmed,
+    PersonalDataAccessed,
+    WorksAgreementChanged,
 )

@@ -31,6 +31,10 @@ class Event(BaseModel):
 
     event_type: ClassVar[str]
     topic: ClassVar[Topic]
+    # Empty: the one service the type names publishes it; else the services listed.
+    produced_by: ClassVar[tuple[str, ...]] = ()
+    # True: consumers handle it even when its subject was erased (it reports the erasure).
+    about_erasure: ClassVar[bool] = False
 
     def subject(self) -> str:
         """The pseudonymous id the event is about; also the Kafka key."""

@@ -54,6 +54,13 @@ class RolloutScope(Frozen):
     requirements: list[Requirement] = Field(default_factory=list)
     role_changes: list[RoleChange] = Field(default_factory=list)
 
+    def closed_on(self) -> date | None:
+        """The last wave's end when every wave has an end; None while any is open."""
+        ends = [w.ends_on for w in self.waves]
+        if not ends or None in ends:
+            return None
+        return max(e for e in ends if e is not None)
+
 
 class RolloutPublished(RolloutScope, Event):
     """A rollout as management defined it, in a new version."""

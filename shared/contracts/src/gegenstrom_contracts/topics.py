@@ -33,6 +33,10 @@ LEARNING_PLAN = Topic("gegenstrom.training-match.learning-plan.v1", partitions=6
 LEARNING_ITEM = Topic("gegenstrom.training-match.learning-item.v1", partitions=6)
 LEARNING_GROUP = Topic("gegenstrom.training-match.learning-group.v1", partitions=3)
 NOTIFICATION = Topic("gegenstrom.notification.notification.v1", partitions=6)
+ERASURE = Topic("gegenstrom.intake.employee-erasure.v1", partitions=6)
+ERASURE_CONFIRMATION = Topic("gegenstrom.privacy.erasure-confirmation.v1", partitions=3)
+DATA_ACCESS = Topic("gegenstrom.privacy.data-access.v1", partitions=3)
+WORKS_AGREEMENT = Topic("gegenstrom.intake.works-agreement.v1", partitions=1)
 
 ALL_TOPICS: tuple[Topic, ...] = (
     EMPLOYEE_INPUT,
@@ -47,4 +51,8 @@ ALL_TOPICS: tuple[Topic, ...] = (
     LEARNING_ITEM,
     LEARNING_GROUP,
     NOTIFICATION,
+    ERASURE,
+    ERASURE_CONFIRMATION,
+    DATA_ACCESS,
+    WORKS_AGREEMENT,
 )

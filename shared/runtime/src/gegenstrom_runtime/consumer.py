@@ -1,23 +1,25 @@
 """Thin, safe Kafka consumers: decode the CloudEvent, call the handler, then commit.
 
-At-least-once: the offset is committed only after the handler returned (its MongoDB
-transaction committed). A record that breaks the contract or a handler rule goes to
-``<topic>.dlq`` with the reason and its origin at once; any other failure is retried
-with backoff and dead-lettered after ``max_delivery_attempts``. Either way the consumer
-goes on with the next record.
+At-least-once: records come in batches, and a batch's offsets are committed only after
+its MongoDB transaction committed. A batch that fails is handled again record by record:
+a record that breaks the contract or a handler rule goes to ``<topic>.dlq`` with the
+reason and its origin at once; any other failure is retried with backoff and
+dead-lettered after ``max_delivery_attempts``. Either way the consumer goes on. A record
+about an employee who was erased is skipped: it must not bring their data back.
 """
 
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from faststream import AckPolicy
-from faststream.exceptions import NackMessage
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
@@ -31,6 +33,7 @@ from gegenstrom_runtime.settings import ServiceSettings
 from gegenstrom_runtime.unit_of_work import AlreadyProcessed
 
 Handler = Callable[[Envelope], Awaitable[None]]
+BatchHandler = Callable[[list[Envelope]], Awaitable[None]]
 log = logging.getLogger(__name__)
 
 
@@ -65,56 +68,57 @@ class DeadLetters:
         )
 
 
-class Attempts:
-    """Delivery attempts per record, counted here because Kafka does not."""
+class Batches(Protocol):
+    async def commit_batch(
+        self, run: Callable[[], Awaitable[None]], event_ids: Collection[str]
+    ) -> None: ...
 
-    def __init__(self) -> None:
-        self._counts: dict[tuple[str, int, int], int] = {}
 
-    def next(self, record: ConsumerRecord) -> int:
-        key = (record.topic, record.partition, record.offset)
-        self._counts[key] = self._counts.get(key, 0) + 1
-        return self._counts[key]
+class ErasedCheck(Protocol):
+    async def held(self, employee_ids: Collection[str]) -> set[str]: ...
 
-    def forget(self, record: ConsumerRecord) -> None:
-        self._counts.pop((record.topic, record.partition, record.offset), None)
+
+@dataclass
+class Consumption:
+    """What one subscription needs to handle its records."""
+
+    registry: EventRegistry
+    handler: Handler
+    dead_letters: DeadLetters
+    settings: ServiceSettings
+    batches: Batches
+    erased: ErasedCheck
+    batch_handler: BatchHandler | None = None  # all of a batch at once, if it can
 
 
 def subscribe(
     broker: KafkaBroker,
-    settings: ServiceSettings,
     topic: Topic,
-    registry: EventRegistry,
-    handler: Handler,
-    dead_letters: DeadLetters,
+    consumption: Consumption,
     metrics: ServiceMetrics,
 ) -> None:
-    """Register ``handler`` for ``topic`` with the service's consumer group."""
+    """Register the handler for ``topic`` with the service's consumer group; records
+    arrive in batches of up to ``consumer_batch_size``, one transaction and commit each."""
+    settings = consumption.settings
     name = topic.qualified(settings.topic_prefix)
-    attempts = Attempts()
     metrics.init_topic(consumed=name)
 
     async def consume(message: KafkaMessage) -> None:
-        record: ConsumerRecord = message.raw_message  # type: ignore[assignment]
+        records: tuple[ConsumerRecord, ...] = message.raw_message  # type: ignore[assignment]
         started = time.perf_counter()
-        headers = dict(record.headers)
-        event = _text(headers.get("ce_id"))
-        with correlated(_text(headers.get("ce_correlationid")) or event, event):
-            outcome = await _process(record, registry, handler, dead_letters, attempts, settings)
-            if log.isEnabledFor(logging.DEBUG):
-                log.debug("%s %s[%s]@%s", outcome, name, record.partition, record.offset)
-        metrics.messages.labels(settings.service_name, name, outcome).inc()
-        metrics.processing_seconds.labels(settings.service_name, name).observe(
-            time.perf_counter() - started
-        )
-        if outcome == "retried":
-            raise NackMessage()
+        outcomes = await _process_batch(list(records), consumption)
+        share = (time.perf_counter() - started) / max(1, len(records))
+        for outcome in outcomes:
+            metrics.messages.labels(settings.service_name, name, outcome).inc()
+            metrics.processing_seconds.labels(settings.service_name, name).observe(share)
 
     broker.subscriber(
         name,
         group_id=settings.consumer_group(topic.name),
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        batch=True,
+        max_records=settings.consumer_batch_size,
         decoder=_undecoded,
     )(consume)
 
@@ -123,41 +127,92 @@ def _text(value: bytes | None) -> str | None:
     return value.decode(errors="replace") if value else None
 
 
-async def _undecoded(message: StreamMessage[Any]) -> bytes:
+async def _undecoded(message: StreamMessage[Any]) -> Any:
     """Leave the body alone: a poison record must reach our handling, not fail before it."""
     return message.body
 
 
-async def _process(
-    record: ConsumerRecord,
-    registry: EventRegistry,
-    handler: Handler,
-    dead_letters: DeadLetters,
-    attempts: Attempts,
-    settings: ServiceSettings,
-) -> str:
+def _correlated(record: ConsumerRecord) -> AbstractContextManager[None]:
+    headers = dict(record.headers)
+    event = _text(headers.get("ce_id"))
+    return correlated(_text(headers.get("ce_correlationid")) or event, event)
+
+
+async def _process_batch(records: list[ConsumerRecord], c: Consumption) -> list[str]:
+    """Decode, drop what concerns erased employees, then handle the rest in one
+    transaction; if that fails, record by record, so one bad record cannot block the rest."""
+    outcomes: list[str] = []
+    decoded: list[tuple[ConsumerRecord, Envelope]] = []
+    for record in records:
+        try:
+            decoded.append((record, c.registry.decode(record.value, dict(record.headers))))
+        except ContractError as error:
+            await c.dead_letters.send(record, f"ContractError: {error}")
+            outcomes.append("dead_lettered")
+    # an erasure's confirmation is about an erased employee by design: it is handled
+    erased = await c.erased.held({e.subject for _, e in decoded if not e.data.about_erasure})
+    todo = [(r, e) for r, e in decoded if e.data.about_erasure or e.subject not in erased]
+    outcomes += ["erased"] * (len(decoded) - len(todo))
+    if not todo:
+        return outcomes
     try:
-        envelope = registry.decode(record.value, dict(record.headers))
-        await handler(envelope)
-    except AlreadyProcessed:
-        attempts.forget(record)
-        return "duplicate"
-    except (ContractError, PermanentError) as error:
-        await dead_letters.send(record, f"{type(error).__name__}: {error}")
-        attempts.forget(record)
-        return "dead_lettered"
+        return outcomes + await _in_one_transaction(todo, c)
     except Exception as error:
-        attempt = attempts.next(record)
-        if attempt >= settings.max_delivery_attempts:
-            reason = f"gave up after {attempt} attempts: {type(error).__name__}: {error}"
-            await dead_letters.send(record, reason)
-            attempts.forget(record)
-            return "dead_lettered"
-        log.warning("attempt %d on %s@%s failed: %r", attempt, record.topic, record.offset, error)
-        await asyncio.sleep(min(0.1 * 2**attempt, 5.0))
-        return "retried"
-    attempts.forget(record)
-    return "processed"
+        log.warning("batch of %d failed (%r); handling it record by record", len(todo), error)
+    for record, envelope in todo:
+        with _correlated(record):
+            outcomes += await _process_one(record, envelope, c)
+    return outcomes
+
+
+async def _in_one_transaction(
+    todo: list[tuple[ConsumerRecord, Envelope]], c: Consumption
+) -> list[str]:
+    """A batch handler commits itself (``uow.commit_each``), after any I/O it does first;
+    plain handlers run one after the other in a transaction opened here."""
+    if c.batch_handler:
+        await c.batch_handler([e for _, e in todo])
+        return ["processed"] * len(todo)
+    outcomes: list[str] = []
+
+    async def one_by_one() -> None:
+        outcomes.clear()  # the transaction may be retried from the start
+        for record, envelope in todo:
+            with _correlated(record):
+                try:
+                    await c.handler(envelope)
+                    outcomes.append("processed")
+                except AlreadyProcessed:
+                    outcomes.append("duplicate")
+
+    await c.batches.commit_batch(one_by_one, [e.id for _, e in todo])
+    return outcomes
+
+
+async def _process_one(record: ConsumerRecord, envelope: Envelope, c: Consumption) -> list[str]:
+    """Handle one record in its own transaction, retrying with backoff; dead-letter it when
+    it breaks a rule or keeps failing. Returns one outcome per attempt."""
+    outcomes: list[str] = []
+    for attempt in range(1, c.settings.max_delivery_attempts + 1):
+        try:
+            await c.handler(envelope)
+            return [*outcomes, "processed"]
+        except AlreadyProcessed:
+            return [*outcomes, "duplicate"]
+        except (ContractError, PermanentError) as error:
+            await c.dead_letters.send(record, f"{type(error).__name__}: {error}")
+            return [*outcomes, "dead_lettered"]
+        except Exception as error:
+            if attempt == c.settings.max_delivery_attempts:
+                reason = f"gave up after {attempt} attempts: {type(error).__name__}: {error}"
+                await c.dead_letters.send(record, reason)
+                return [*outcomes, "dead_lettered"]
+            log.warning(
+                "attempt %d on %s@%s failed: %r", attempt, record.topic, record.offset, error
+            )
+            outcomes.append("retried")
+            await asyncio.sleep(min(0.1 * 2**attempt, 5.0))
+    raise AssertionError("unreachable")
 
 
 class LagMonitor:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from pymongo import monitoring
 
-OUTCOMES = ("processed", "duplicate", "retried", "dead_lettered")
+OUTCOMES = ("processed", "duplicate", "retried", "dead_lettered", "erased")
 # Records take ~5-200 ms against SecantusDB or MongoDB; keep resolution there.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 MONGO_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)

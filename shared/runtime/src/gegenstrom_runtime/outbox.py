@@ -1,13 +1,15 @@
 """Transactional outbox: events are written in the same MongoDB transaction as the state
 they describe, and a relay publishes them afterwards. A crash between write and publish
 loses nothing: the relay finds the entry on restart. Ids are stable, so a repeat publish
-(a crash after send and before marking) is dropped by idempotent consumers."""
+(a crash after send and before deleting) is dropped by idempotent consumers. Published
+entries are deleted at once: the outbox keeps no copy of what is on Kafka, so an erasure
+needs to remove only the entries still pending."""
 
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
 from pymongo import ASCENDING
@@ -21,7 +23,7 @@ from gegenstrom_runtime.logs import correlated
 from gegenstrom_runtime.metrics import ServiceMetrics
 
 BATCH_SIZE = 500
-KEEP_PUBLISHED = timedelta(days=7)
+STOP_WAIT_S = 10.0
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +47,11 @@ class Outbox:
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     async def ensure_indexes(self) -> None:
         await self._entries.create_index([("published_at", ASCENDING), ("seq", ASCENDING)])
-        await self._entries.create_index(
-            "published_at",
-            name="expire_published",
-            expireAfterSeconds=int(KEEP_PUBLISHED.total_seconds()),
-        )
+        await self._entries.create_index("key")
 
     async def stage(self, envelopes: Sequence[Envelope], session: AsyncClientSession) -> None:
         """Write events inside the caller's transaction; ``wake`` publishes them after commit."""
@@ -70,6 +69,21 @@ class Outbox:
             "published_at": None,
         }
 
+    async def purge(self, subject: str, session: AsyncClientSession) -> None:
+        """Drop pending events about ``subject`` (an erased employee): they must not go out."""
+        await self._entries.delete_many({"key": subject.encode()}, session=session)
+
+    async def purge_mentioning(
+        self, pattern: re.Pattern[bytes], session: AsyncClientSession
+    ) -> int:
+        """Drop pending events about others whose body matches ``pattern`` (names an erased
+        employee, e.g. as mentor); how many. Pending entries are few: a scan is cheap."""
+        pending = self._entries.find({"published_at": None}, {"value": 1}, session=session)
+        stale = [doc["_id"] async for doc in pending if pattern.search(doc["value"])]
+        if stale:
+            await self._entries.delete_many({"_id": {"$in": stale}}, session=session)
+        return len(stale)
+
     def wake(self) -> None:
         self._wake.set()
 
@@ -77,15 +91,19 @@ class Outbox:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
-        """Stop the relay after publishing whatever is still pending."""
+        """Stop the relay after its current round (never mid-send, which would publish
+        that batch twice), then publish whatever is still pending."""
+        self._stopping = True
+        self._wake.set()
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            try:
+                await asyncio.wait_for(self._task, STOP_WAIT_S)
+            except TimeoutError:
+                log.warning("outbox relay did not finish its round in %ss", STOP_WAIT_S)
         await self.flush()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
             self._wake.clear()
@@ -102,10 +120,7 @@ class Outbox:
                 if self._hold_before_publish:
                     await hold_forever("outbox before publish")
                 await self._producer.send_all([_record(doc) for doc in batch])
-                await self._entries.update_many(
-                    {"_id": {"$in": [doc["_id"] for doc in batch]}},
-                    {"$set": {"published_at": datetime.now(UTC)}},
-                )
+                await self._entries.delete_many({"_id": {"$in": [doc["_id"] for doc in batch]}})
                 for doc in batch:
                     self._metrics.published.labels(self._metrics.service, doc["topic"]).inc()
                     _log_published(doc)

@@ -18,14 +18,22 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from gegenstrom_contracts.envelope import Event, EventRegistry
+from gegenstrom_contracts.envelope import Envelope, Event, EventRegistry
 from gegenstrom_contracts.topics import Topic
 from gegenstrom_runtime.auth import DEV_SECRET, TokenIssuer
-from gegenstrom_runtime.consumer import DeadLetters, Handler, LagMonitor, subscribe
+from gegenstrom_runtime.consumer import (
+    BatchHandler,
+    Consumption,
+    DeadLetters,
+    Handler,
+    LagMonitor,
+    subscribe,
+)
 from gegenstrom_runtime.kafka import Producer, ensure_topics
 from gegenstrom_runtime.logs import CorrelationMiddleware, configure_logging, log_config
 from gegenstrom_runtime.metrics import ServiceMetrics
 from gegenstrom_runtime.outbox import Outbox
+from gegenstrom_runtime.privacy import Tombstones
 from gegenstrom_runtime.settings import ServiceSettings
 from gegenstrom_runtime.unit_of_work import UnitOfWork
 from gegenstrom_runtime.web import BodySizeLimit
@@ -46,6 +54,7 @@ class Infrastructure:
     metrics: ServiceMetrics
     broker: KafkaBroker
     tokens: TokenIssuer
+    erased: Tombstones
 
     @classmethod
     def build(cls, settings: ServiceSettings) -> "Infrastructure":
@@ -74,8 +83,10 @@ class Infrastructure:
             log_level=logging.DEBUG,  # per-message INFO logs cost more than the work
         )
         uow = UnitOfWork(mongo, db, outbox)
-        tokens = TokenIssuer(settings.auth_secret.get_secret_value())
-        return cls(settings, mongo, db, producer, outbox, uow, metrics, broker, tokens)
+        secret = settings.auth_secret.get_secret_value()
+        tokens = TokenIssuer(secret)
+        erased = Tombstones(db, secret)
+        return cls(settings, mongo, db, producer, outbox, uow, metrics, broker, tokens, erased)
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,18 @@ class Consumes:
     topic: Topic
     events: Sequence[type[Event]]
     handler: Handler
+    batch_handler: BatchHandler | None = None  # handles a whole batch at once (bulk I/O)
+
+    @classmethod
+    def batched(
+        cls, topic: Topic, events: Sequence[type[Event]], handle: BatchHandler
+    ) -> "Consumes":
+        """A subscription whose handler takes lists of events; one alone is a list of one."""
+
+        async def one(envelope: Envelope) -> None:
+            await handle([envelope])
+
+        return cls(topic, events, one, handle)
 
 
 @dataclass
@@ -121,15 +144,16 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     consumers = spec.consumes(infra)
     dead_letters = DeadLetters(infra.producer, spec.settings.service_name, infra.metrics)
     for c in consumers:
-        subscribe(
-            infra.broker,
-            spec.settings,
-            c.topic,
+        consumption = Consumption(
             EventRegistry(c.events),
             c.handler,
             dead_letters,
-            infra.metrics,
+            spec.settings,
+            infra.uow,
+            infra.erased,
+            c.batch_handler,
         )
+        subscribe(infra.broker, c.topic, consumption, infra.metrics)
     for topic in spec.publishes:
         infra.metrics.init_topic(published=topic.qualified(spec.settings.topic_prefix))
     topics = [*spec.publishes, *(c.topic for c in consumers), *(c.topic.dlq for c in consumers)]

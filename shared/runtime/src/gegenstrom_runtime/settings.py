@@ -24,6 +24,9 @@ class ServiceSettings(BaseSettings):
     max_delivery_attempts: int = Field(
         5, ge=1, description="Then a failing record is dead-lettered."
     )
+    consumer_batch_size: int = Field(
+        200, ge=1, description="Records handled in one MongoDB transaction and one commit."
+    )
     outbox_poll_interval_s: float = Field(1.0, gt=0)
     hold_before_publish: bool = Field(False, description="Fault injection for crash tests only.")
     auth_secret: SecretStr = Field(

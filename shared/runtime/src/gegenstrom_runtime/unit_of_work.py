@@ -1,6 +1,12 @@
-"""One MongoDB transaction for a use case: dedupe marker, state changes and outbox entries."""
+"""One MongoDB transaction for a use case: dedupe marker, state changes and outbox entries.
 
-from collections.abc import Awaitable, Callable
+A consumer may run a whole batch of records in one transaction (``commit_batch``): the use
+cases commit as usual, but into the batch's transaction, and the markers and outbox entries
+of all of them are written at once at the end.
+"""
+
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -32,11 +38,26 @@ class Transaction:
         self.events.append(envelope)
 
 
+@dataclass
+class _Batch:
+    session: AsyncClientSession
+    seen: set[str]  # event ids processed before or earlier in this batch
+    markers: list[str] = field(default_factory=list)
+    events: list[Envelope] = field(default_factory=list)
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("gegenstrom_batch", default=None)
+
+
 class UnitOfWork:
     def __init__(self, client: AsyncMongoClient, db: AsyncDatabase, outbox: Outbox) -> None:
         self._client = client
         self._processed = db["processed_events"]
         self._outbox = outbox
+
+    @property
+    def outbox(self) -> Outbox:
+        return self._outbox
 
     async def ensure_indexes(self) -> None:
         # Redeliveries come within minutes; markers older than this can go.
@@ -50,6 +71,9 @@ class UnitOfWork:
         With ``event_id`` the work runs at most once per event id: a redelivery raises
         ``AlreadyProcessed`` and changes nothing.
         """
+        batch = _batch.get()
+        if batch is not None:
+            return await self._join(batch, work, event_id)
 
         async def transaction(session: AsyncClientSession) -> T:
             tx = Transaction(session)
@@ -62,6 +86,76 @@ class UnitOfWork:
         async with self._client.start_session() as session:
             result = await session.with_transaction(transaction)
         self._outbox.wake()
+        return result
+
+    async def commit_each(
+        self,
+        envelopes: Sequence[Envelope],
+        work: Callable[[Transaction, list[Envelope]], Awaitable[None]],
+    ) -> None:
+        """``commit`` for many events at once: ``work`` gets those not handled before.
+
+        Inside a consumer's batch it joins that transaction; alone it makes its own. One
+        event that was handled before raises ``AlreadyProcessed``, as ``commit`` does.
+        """
+        batch = _batch.get()
+        if batch is None:
+            ids = [e.id for e in envelopes]
+            await self.commit_batch(lambda: self.commit_each(envelopes, work), ids)
+            return
+        fresh = [e for e in envelopes if e.id not in batch.seen]
+        if not fresh and len(envelopes) == 1:
+            raise AlreadyProcessed(envelopes[0].id)
+        batch.seen.update(e.id for e in fresh)
+        batch.markers += [e.id for e in fresh]
+        if fresh:
+            tx = Transaction(batch.session)
+            await work(tx, fresh)
+            batch.events.extend(tx.events)
+
+    async def commit_batch(
+        self, run: Callable[[], Awaitable[None]], event_ids: Collection[str]
+    ) -> None:
+        """Run ``run`` in one transaction; every ``commit`` it makes joins that transaction.
+
+        Anything ``run`` raises aborts the whole batch (the caller then goes record by
+        record). A concurrent consumer that marked one of the events first aborts it too.
+        """
+
+        async def transaction(session: AsyncClientSession) -> None:
+            batch = _Batch(session, await self._known(event_ids, session))
+            token = _batch.set(batch)
+            try:
+                await run()
+            finally:
+                _batch.reset(token)
+            if batch.markers:
+                now = datetime.now(UTC)
+                markers = [{"_id": m, "at": now} for m in batch.markers]
+                await self._processed.insert_many(markers, session=session)
+            await self._outbox.stage(batch.events, session)
+
+        async with self._client.start_session() as session:
+            await session.with_transaction(transaction)
+        self._outbox.wake()
+
+    async def _known(self, event_ids: Collection[str], session: AsyncClientSession) -> set[str]:
+        cursor = self._processed.find(
+            {"_id": {"$in": list(event_ids)}}, {"_id": 1}, session=session
+        )
+        return {doc["_id"] async for doc in cursor}
+
+    async def _join(
+        self, batch: _Batch, work: Callable[[Transaction], Awaitable[T]], event_id: str | None
+    ) -> T:
+        if event_id is not None:
+            if event_id in batch.seen:
+                raise AlreadyProcessed(event_id)
+            batch.seen.add(event_id)
+            batch.markers.append(event_id)
+        tx = Transaction(batch.session)
+        result = await work(tx)
+        batch.events.extend(tx.events)
         return result
 
     async def _mark_processed(self, event_id: str, session: AsyncClientSession) -> None:

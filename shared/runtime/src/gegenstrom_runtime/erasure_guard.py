@@ -1,0 +1,59 @@
+"""Serialising a use case about an employee with their erasure.
+
+The consumer drops records about erased employees, but a record it let through may still
+be in its transaction while the erasure commits, and write the employee's first documents
+after it (documents the erasure could not delete). So a use case that may create an
+employee's documents first ``admits`` them: it writes the employee's guard document (keyed
+by a keyed hash, as tombstones are) and reads whether they were erased; the erasure
+``closes`` the same document. Two concurrent transactions thus conflict and one retries,
+seeing the other's result. One small write-and-read per employee and transaction.
+"""
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+
+from pymongo import ReturnDocument, UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+
+class ErasureGuard:
+    def __init__(self, db: AsyncDatabase, secret: str) -> None:
+        self._docs = db["erasure_guards"]
+        self._secret = secret.encode()
+
+    def _key(self, employee_id: str) -> str:
+        message = b"guard:" + employee_id.encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
+    async def admits(self, session: AsyncClientSession, employee_id: str) -> bool:
+        """Whether the use case may go on for the employee (they were not erased)."""
+        doc = await self._docs.find_one_and_update(
+            {"_id": self._key(employee_id)},
+            {"$inc": {"uses": 1}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        return not (doc or {}).get("erased", False)
+
+    async def admitted(self, session: AsyncClientSession, employee_ids: Iterable[str]) -> set[str]:
+        """``admits`` for many employees with one write and one read."""
+        keys = {self._key(e): e for e in set(employee_ids)}
+        if not keys:
+            return set()
+        writes = [UpdateOne({"_id": k}, {"$inc": {"uses": 1}}, upsert=True) for k in sorted(keys)]
+        await self._docs.bulk_write(writes, ordered=False, session=session)
+        closed = self._docs.find({"_id": {"$in": list(keys)}, "erased": True}, session=session)
+        erased = {doc["_id"] async for doc in closed}
+        return {e for k, e in keys.items() if k not in erased}
+
+    async def close(self, session: AsyncClientSession, employee_id: str) -> None:
+        """Part of the erasure: use cases about the employee from now on do nothing."""
+        await self._docs.update_one(
+            {"_id": self._key(employee_id)},
+            {"$set": {"erased": True}, "$inc": {"uses": 1}},
+            upsert=True,
+            session=session,
+        )
