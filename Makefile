@@ -3,7 +3,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 INFRA := deploy/local/infra.sh
 
-.PHONY: setup run test lint format schemas infra-up infra-down clean bench-profiling bench-engine \
+.PHONY: setup run test lint format schemas infra-up infra-down clean bench bench-profiling bench-engine \
 	test-alerts dashboard-pictures
 
 setup: ## Python deps (uv, one lock file), Kafka jars, SecantusDB and Prometheus into ~/.cache/gegenstrom
@@ -32,6 +32,9 @@ format:
 schemas: ## regenerate the committed JSON Schemas of the events and docs/asyncapi.yaml
 	$(UV) run python -m gegenstrom_contracts.schemas write
 	$(UV) run python -m gegenstrom_contracts.asyncapi write
+
+bench: setup ## the whole pipeline on the local stack: 10,000 employees (ARGS="--employees 100000"); writes docs/benchmarks/pipeline.md
+	RUN_DIR=$(CURDIR)/.run/bench PROMETHEUS=0 $(INFRA) with env PYTHONPATH=bench $(UV) run python -m pipeline $(ARGS)
 
 bench-profiling: setup ## 10,000 employees' inputs through profiling on the local stack
 	RUN_DIR=$(CURDIR)/.run/bench $(INFRA) with $(UV) run python bench/profiling_throughput.py

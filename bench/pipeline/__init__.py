@@ -1,0 +1,1 @@
+"""The pipeline benchmark: ``make bench`` (see bench/README.md)."""
