@@ -2,10 +2,13 @@
 
 import pytest
 
+from gegenstrom_contracts import topics
 from gegenstrom_runtime.auth import Role
 from support.company import HR, seed_company
 from support.factories import input_form
+from support.kafka_io import read_all
 from support.tokens import bearer
+from support.waiting import outbox_drained
 
 
 @pytest.fixture
@@ -18,8 +21,12 @@ async def post(client, body):
     return await client.post("/v1/employee-inputs", json=body, headers=bearer(body["employee_id"]))
 
 
-async def inputs_outbox(infra) -> int:
-    return await infra.db["outbox"].count_documents({"topic": {"$regex": "employee-input"}})
+async def input_events(infra, employee: str) -> int:
+    """Input events about ``employee`` published on Kafka, once the outbox is empty."""
+    await outbox_drained(infra.db)
+    topic = topics.EMPLOYEE_INPUT.qualified(infra.settings.topic_prefix)
+    records = await read_all(infra.settings.kafka_bootstrap, topic)
+    return sum(r.key == employee.encode() for r in records)
 
 
 async def test_resubmission_versions_only_real_changes(intake, employee):
@@ -29,7 +36,7 @@ async def test_resubmission_versions_only_real_changes(intake, employee):
     changed = await post(client, input_form(employee, tool_ids=["tablet", "scanner"]))
     assert [r.status_code for r in (first, same, changed)] == [201, 200, 201]
     assert [r.json()["input_version"] for r in (first, same, changed)] == [1, 1, 2]
-    assert await inputs_outbox(infra) == 2
+    assert await input_events(infra, employee) == 2
     read = await client.get(
         f"/v1/rollouts/rollout-1/employee-inputs/{employee}", headers=bearer(employee)
     )

@@ -2,7 +2,8 @@
 
 from pydantic import ConfigDict, Field
 
-from gegenstrom_contracts.intake import EmployeeInputSubmitted, StructuredInput
+from gegenstrom_contracts.intake import EmployeeInputSubmitted, ReleasableField, StructuredInput
+from intake.personal import PERSONAL
 
 FreeText = str
 
@@ -12,16 +13,21 @@ class EmployeeInputForm(StructuredInput):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    tasks: list[FreeText] = Field(default_factory=list, max_length=50)
-    background: FreeText = Field("", max_length=5000)
-    qualifications: list[FreeText] = Field(default_factory=list, max_length=30)
-    experience: FreeText = Field("", max_length=5000)
+    tasks: list[FreeText] = Field(default_factory=list, max_length=50, json_schema_extra=PERSONAL)
+    background: FreeText = Field("", max_length=5000, json_schema_extra=PERSONAL)
+    qualifications: list[FreeText] = Field(
+        default_factory=list, max_length=30, json_schema_extra=PERSONAL
+    )
+    experience: FreeText = Field("", max_length=5000, json_schema_extra=PERSONAL)
 
     def key(self) -> str:
         return f"{self.rollout_id}:{self.employee_id}"
 
     def stored(self) -> dict:
-        return self.model_dump(mode="json")
+        """The input as kept; ``released_to_manager`` only when the employee chose it, so
+        that the works agreement's default applies to those who did not choose."""
+        chosen = "released_to_manager" in self.model_fields_set
+        return self.model_dump(mode="json", exclude=None if chosen else {"released_to_manager"})
 
     def org_references(self) -> dict[str, set[str]]:
         """The ids of org records the input refers to, per collection."""
@@ -58,9 +64,10 @@ def input_problems(
     ]
 
 
-def released_part(stored: dict) -> dict:
-    """What the employee released to their manager, and nothing else."""
-    released = set(stored.get("released_to_manager", []))
+def released_part(stored: dict, by_default: list[ReleasableField]) -> dict:
+    """What the employee released to their manager, and nothing else; ``by_default`` (the
+    works agreement's) when they made no choice. An empty choice releases nothing."""
+    released = set(stored.get("released_to_manager", by_default))
     keep = {"employee_id", "rollout_id", "site_id", "role_id"} | released
     return {k: v for k, v in stored.items() if k in keep}
 

@@ -1,17 +1,21 @@
 """Contact details come from intake at sending time, over an authenticated internal call;
-they never travel through Kafka and are not stored here."""
+they never travel through Kafka and are not stored here. Only the language is remembered,
+in memory and for minutes, so that a burst of plans does not ask intake again and again."""
 
 import logging
+import time
 from datetime import timedelta
 from typing import Protocol
 
 import httpx
+from cachetools import TTLCache
 from pydantic import BaseModel
 
 from gegenstrom_runtime.auth import Role, TokenIssuer
 
 log = logging.getLogger(__name__)
 SERVICE_SUBJECT = "svc-notification"
+TOKEN_TTL = timedelta(minutes=2)
 
 
 class Contact(BaseModel):
@@ -26,6 +30,10 @@ class ContactDirectory(Protocol):
         """The employee's contact, or None when intake knows no such (active) employee."""
         ...
 
+    async def language(self, employee_id: str) -> str | None:
+        """The employee's language, or None when intake knows no such (active) employee."""
+        ...
+
 
 class ManagerDirectory(Protocol):
     async def managers(self, site_id: str) -> list[str]:
@@ -34,10 +42,20 @@ class ManagerDirectory(Protocol):
 
 
 class IntakeContactDirectory:
-    def __init__(self, intake_url: str, tokens: TokenIssuer, timeout_s: float = 5.0) -> None:
+    """Asks intake over one pooled HTTP client with a service token it renews in time."""
+
+    def __init__(
+        self,
+        intake_url: str,
+        tokens: TokenIssuer,
+        timeout_s: float = 5.0,
+        language_ttl_s: float = 300.0,
+    ) -> None:
         self._url = intake_url.rstrip("/")
         self._tokens = tokens
-        self._timeout_s = timeout_s
+        self._http = httpx.AsyncClient(timeout=timeout_s)
+        self._token = ("", 0.0)  # the token and when to renew it
+        self._languages: TTLCache[str, str] = TTLCache(maxsize=100_000, ttl=language_ttl_s)
 
     async def contact(self, employee_id: str) -> Contact | None:
         response = await self._get(f"/internal/v1/contacts/{employee_id}")
@@ -46,24 +64,36 @@ class IntakeContactDirectory:
         response.raise_for_status()
         return Contact.model_validate(response.json())
 
+    async def language(self, employee_id: str) -> str | None:
+        if employee_id not in self._languages:
+            contact = await self.contact(employee_id)
+            if contact is None:
+                return None
+            self._languages[employee_id] = contact.language
+        return self._languages[employee_id]
+
     async def managers(self, site_id: str) -> list[str]:
         response = await self._get("/internal/v1/managers", site_id=site_id)
         response.raise_for_status()
         return list(response.json())
 
     async def _get(self, path: str, **params: str) -> httpx.Response:
-        token = self._tokens.mint(SERVICE_SUBJECT, Role.SERVICE, ttl=timedelta(minutes=2))
-        async with httpx.AsyncClient(timeout=self._timeout_s) as http:
-            return await http.get(
-                f"{self._url}{path}", params=params, headers={"Authorization": f"Bearer {token}"}
-            )
+        headers = {"Authorization": f"Bearer {self._service_token()}"}
+        return await self._http.get(f"{self._url}{path}", params=params, headers=headers)
+
+    def _service_token(self) -> str:
+        token, renew_at = self._token
+        if time.monotonic() >= renew_at:
+            token = self._tokens.mint(SERVICE_SUBJECT, Role.SERVICE, ttl=TOKEN_TTL)
+            self._token = (token, time.monotonic() + TOKEN_TTL.total_seconds() / 2)
+        return token
 
 
 async def language_of(directory: ContactDirectory, employee_id: str, default: str) -> str:
     """The recipient's language for an in-app message; the default when intake is away."""
     try:
-        contact = await directory.contact(employee_id)
+        language = await directory.language(employee_id)
     except httpx.HTTPError as error:
         log.warning("contact lookup failed, using %s: %r", default, error)
         return default
-    return contact.language if contact else default
+    return language or default

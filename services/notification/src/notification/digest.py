@@ -1,7 +1,7 @@
 """Managers' digest: once per period and site, aggregates of the plans that changed there,
 never one message per event and never a figure about fewer than k people.
 
-The clock is injected, so that tests can move it over periods.
+The clock is injected, so that tests can move it over periods; k is the works agreement's.
 """
 
 import asyncio
@@ -13,16 +13,19 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from gegenstrom_contracts.training_match import LearningPlanUpdated
+from gegenstrom_runtime.privacy import Clock, system_clock
 from notification.contacts import ContactDirectory, ManagerDirectory, language_of
 from notification.domain import DEFAULT_LANGUAGE, InboxMessage, digest_message
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 EPOCH = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday: weekly periods start on Mondays
+Threshold = Callable[[], Awaitable[int]]
 
 
-def system_clock() -> datetime:
-    return datetime.now(UTC)
+def last_period(now: datetime, period: timedelta) -> tuple[int, datetime]:
+    """The number and start of the period that ended last before ``now``."""
+    number = (now - EPOCH) // period - 1
+    return number, EPOCH + number * period
 
 
 async def record_plan(
@@ -55,7 +58,7 @@ class Digests:
         deliver: Callable[[InboxMessage], Awaitable[bool]],
         *,
         period: timedelta,
-        k: int,
+        k: Threshold,
         clock: Clock = system_clock,
     ) -> None:
         self._db, self._directory, self._contacts = db, directory, contacts
@@ -75,18 +78,15 @@ class Digests:
 
     async def tick(self) -> int:
         """Send the digests of the period that ended last, once; how many were new."""
-        number = (self._clock() - EPOCH) // self._period - 1
-        start = EPOCH + number * self._period
+        number, start = last_period(self._clock(), self._period)
         if number < 0 or await self._db["digest_periods"].find_one({"_id": number}):
             return 0
-        sent = 0
+        sent, k = 0, await self._k()
         for site_id, row in (await self._rows(start, start + self._period)).items():
             for manager in await self._directory.managers(site_id):
                 language = await language_of(self._contacts, manager, DEFAULT_LANGUAGE)
-                figures = row if row["employees"] >= self._k else None
-                message = digest_message(
-                    manager, site_id, number, start, figures, self._k, language
-                )
+                figures = row if row["employees"] >= k else None
+                message = digest_message(manager, site_id, number, start, figures, k, language)
                 sent += bool(await self._deliver(message))
         await self._db["digest_periods"].insert_one({"_id": number, "sent": sent})
         return sent

@@ -62,6 +62,7 @@ class InboxMessage(BaseModel):
     rollout_id: str | None
     about_event_type: str
     plan_version: int | None = None
+    about_employee_id: str | None = None  # whom a message to a team (HR) concerns
     language: str
     title: str
     body: str
@@ -144,6 +145,7 @@ def approval_messages(plan: LearningPlanUpdated, language: str) -> list[InboxMes
             rollout_id=plan.rollout_id,
             about_event_type=plan.event_type,
             plan_version=plan.plan_version,
+            about_employee_id=plan.employee_id,
             language=language,
             title=text["approval_title"],
             body=text["approval_body"].format(

@@ -26,8 +26,9 @@ LEASE = timedelta(minutes=2)
 
 
 async def queue_email(
-    db: AsyncDatabase, message: InboxMessage, session: AsyncClientSession
+    db: AsyncDatabase, message: InboxMessage, session: AsyncClientSession, at: datetime
 ) -> None:
+    """Queue the message's e-mail; ``at`` (the service's clock) dates it for retention."""
     now = datetime.now(UTC)
     await db["email_queue"].insert_one(
         {
@@ -41,6 +42,7 @@ async def queue_email(
             "next_attempt_at": now,
             "claimed_until": now,
             "last_error": None,
+            "created_at": at,
         },
         session=session,
     )

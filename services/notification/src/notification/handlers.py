@@ -1,7 +1,7 @@
 """Use cases of notification: who is told what, in the inbox and by e-mail."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pymongo import DESCENDING
 
@@ -9,10 +9,11 @@ from gegenstrom_contracts.envelope import Envelope, Event
 from gegenstrom_contracts.notification import Channel, NotificationCreated
 from gegenstrom_contracts.rollouts import IdeaStatus, IdeaStatusChanged
 from gegenstrom_contracts.training_match import CohortFormed, LearningPlanUpdated, MentorRequested
+from gegenstrom_runtime.privacy import Clock
 from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
 from notification.contacts import ContactDirectory, language_of
-from notification.digest import Clock, record_plan
+from notification.digest import record_plan
 from notification.domain import (
     DEFAULT_LANGUAGE,
     HR_INBOX,
@@ -24,6 +25,7 @@ from notification.domain import (
     plan_message,
 )
 from notification.email import queue_email
+from notification.privacy import admitted
 
 SOURCE = "/gegenstrom/notification"
 Build = Callable[[str], list[InboxMessage]]  # from the recipient's language
@@ -35,6 +37,8 @@ def inbox(infra: Infrastructure):
 
 async def ensure_indexes(infra: Infrastructure) -> None:
     await inbox(infra).create_index([("recipient_id", 1), ("created_at", DESCENDING)])
+    # the e-mail sender claims the next due entry: without it, each claim scans the queue
+    await infra.db["email_queue"].create_index([("status", 1), ("next_attempt_at", 1)])
 
 
 def audience(event: Event) -> list[tuple[str, Build]]:
@@ -64,10 +68,13 @@ async def on_event(
         messages += build(await _language(contacts, recipient_id))
 
     async def work(tx: Transaction) -> None:
+        if not await admitted(infra, tx, envelope.data):
+            return  # someone it names was erased meanwhile
+        at = clock()
         if isinstance(envelope.data, LearningPlanUpdated):
-            await record_plan(infra.db, envelope.data, clock(), tx.session)
+            await record_plan(infra.db, envelope.data, at, tx.session)
         for message in messages:
-            if await deliver(infra, message, tx):
+            if await deliver(infra, message, tx, at):
                 tx.publish(envelope.caused(_created(message), SOURCE, message.id))
 
     if messages or isinstance(envelope.data, LearningPlanUpdated):
@@ -81,19 +88,21 @@ async def _language(contacts: ContactDirectory, recipient_id: str) -> str:
     return await language_of(contacts, recipient_id, DEFAULT_LANGUAGE)
 
 
-async def deliver(infra: Infrastructure, message: InboxMessage, tx: Transaction) -> bool:
-    """Into the inbox and the e-mail queue, unless it was delivered before."""
-    if not await _store(infra, message, tx):
+async def deliver(
+    infra: Infrastructure, message: InboxMessage, tx: Transaction, at: datetime
+) -> bool:
+    """Into the inbox and the e-mail queue at ``at``, unless it was delivered before."""
+    if not await _store(infra, message, tx, at):
         return False
-    await queue_email(infra.db, message, tx.session)
+    await queue_email(infra.db, message, tx.session, at)
     return True
 
 
-async def deliver_once(infra: Infrastructure, message: InboxMessage) -> bool:
+async def deliver_once(infra: Infrastructure, clock: Clock, message: InboxMessage) -> bool:
     """``deliver`` in a transaction of its own, announcing it with a new event."""
 
     async def work(tx: Transaction) -> bool:
-        created = await deliver(infra, message, tx)
+        created = await deliver(infra, message, tx, clock())
         if created:
             tx.publish(Envelope(_created(message), SOURCE))
         return created
@@ -101,14 +110,16 @@ async def deliver_once(infra: Infrastructure, message: InboxMessage) -> bool:
     return await infra.uow.commit(work)
 
 
-async def _store(infra: Infrastructure, message: InboxMessage, tx: Transaction) -> bool:
+async def _store(
+    infra: Infrastructure, message: InboxMessage, tx: Transaction, at: datetime
+) -> bool:
     """Put the message in the inbox unless it is there already (its id is its natural key)."""
     result = await inbox(infra).update_one(
         {"_id": message.id},
         {
             "$setOnInsert": {
                 **message.model_dump(exclude={"id"}),
-                "created_at": datetime.now(UTC),
+                "created_at": at,
                 "read_at": None,
             }
         },

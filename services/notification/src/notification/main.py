@@ -13,10 +13,11 @@ from gegenstrom_contracts.training_match import (
     LearningPlanUpdated,
     MentorRequested,
 )
+from gegenstrom_runtime.privacy import Clock, system_clock
 from gegenstrom_runtime.service import Consumes, Infrastructure, ServiceSpec, create_service_app
-from notification import api, handlers
+from notification import api, handlers, privacy, retention
 from notification.contacts import IntakeContactDirectory
-from notification.digest import Clock, Digests, system_clock
+from notification.digest import Digests
 from notification.domain import HR_INBOX
 from notification.email import EmailSender, Smtp
 from notification.settings import NotificationSettings
@@ -34,13 +35,16 @@ def consumers(
         Consumes(topics.LEARNING_GROUP, [CohortFormed], tell),
         Consumes(topics.IDEA, [IdeaStatusChanged], tell),
     ]
-    return webhooks.consumers(infra, own)  # one handler per topic: inbox, then webhooks
+    agreement = privacy.works_agreement(infra, settings.k_threshold)
+    # one handler per public topic: inbox, then webhooks; the privacy topics are not public
+    return webhooks.consumers(infra, own, clock) + privacy.consumers(infra, agreement, clock)
 
 
 def background(infra: Infrastructure, settings: NotificationSettings, clock: Clock) -> list:
-    """Webhook senders, the e-mail sender (when SMTP is set) and the managers' digest."""
+    """Webhook senders, the e-mail sender (when SMTP is set), the managers' digest and
+    retention."""
     intake = IntakeContactDirectory(settings.intake_url, infra.tokens)
-    loops = webhooks.senders(infra, settings)
+    loops = webhooks.senders(infra, settings, clock)
     if settings.smtp_host:
         smtp = Smtp(
             settings.smtp_host,
@@ -60,36 +64,39 @@ def background(infra: Infrastructure, settings: NotificationSettings, clock: Clo
             addresses,
         )
         loops.append(sender.loop)
+    agreement = privacy.works_agreement(infra, settings.k_threshold)
     digests = Digests(
         infra.db,
         intake,
         intake,
-        partial(handlers.deliver_once, infra),
+        partial(handlers.deliver_once, infra, clock),
         period=timedelta(seconds=settings.digest_period_s),
-        k=settings.k_threshold,
+        k=partial(privacy.k_threshold, agreement),
         clock=clock,
     )
     loops.append(digests.loop(settings.digest_poll_interval_s))
+    loops.append(retention.retention_loop(infra, clock, settings.retention_interval_s))
     return loops
 
 
 async def prepare(infra: Infrastructure) -> None:
     await handlers.ensure_indexes(infra)
     await webhooks.ensure_indexes(infra)
+    await retention.ensure_indexes(infra)
 
 
 def create_app(
     settings: NotificationSettings | None = None, clock: Clock = system_clock
 ) -> FastAPI:
-    """The app; ``clock`` drives the digests' periods (tests move it)."""
+    """The app; ``clock`` drives the digests' periods and retention (tests move it)."""
     settings = settings or NotificationSettings()
     return create_service_app(
         ServiceSpec(
             settings=settings,
             title="gegenstrom notification",
-            publishes=[topics.NOTIFICATION],
+            publishes=[topics.NOTIFICATION, topics.ERASURE_CONFIRMATION, topics.DATA_ACCESS],
             consumes=partial(consumers, settings=settings, clock=clock),
-            routers=lambda infra: [api.router(infra), webhooks.router(infra)],
+            routers=lambda infra: [api.router(infra, clock), webhooks.router(infra)],
             prepare=prepare,
             background=partial(background, settings=settings, clock=clock),
         )

@@ -30,4 +30,9 @@ class NotificationSettings(ServiceSettings):
     hr_email: str | None = Field(None, description="The HR team's mailbox for approvals.")
     digest_period_s: float = Field(7 * 24 * 3600, gt=0, description="Managers' digest period.")
     digest_poll_interval_s: float = Field(60, gt=0)
-    k_threshold: int = Field(5, ge=2, description="Smallest group a digest figure describes.")
+    k_threshold: int = Field(
+        5,
+        ge=2,
+        description="Smallest group a digest figure describes, until the works agreement sets one.",
+    )
+    retention_interval_s: float = Field(3600, gt=0, description="How often retention runs.")

@@ -8,7 +8,7 @@ from collections import Counter
 from gegenstrom_runtime.service import Infrastructure
 
 
-async def update_gauges(infra: Infrastructure) -> None:
+async def update_gauges(infra: Infrastructure, k: int) -> None:
     sites = {
         doc["_id"]: doc["event"].get("site_id") or ""
         async for doc in infra.db["inputs"].find({}, {"event.site_id": 1})
@@ -17,4 +17,4 @@ async def update_gauges(infra: Infrastructure) -> None:
     async for doc in infra.db["profiles"].find({}, {"_id": 1}):
         rollout_id = doc["_id"].split(":", 1)[0]
         profiles[(rollout_id, sites.get(doc["_id"], ""))] += 1
-    infra.metrics.set_rollout_gauges("profiles", profiles)
+    infra.metrics.set_rollout_gauges("profiles", profiles, k=k)

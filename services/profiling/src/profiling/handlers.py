@@ -11,7 +11,8 @@ from gegenstrom_contracts.rollouts import RequirementProfileConfirmed, RolloutPu
 from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
 from gegenstrom_runtime.versioned import VersionedStore
-from profiling.rules import applies, content, evidence_of, new_role, profile_of
+from profiling.privacy import erasure_guard
+from profiling.rules import Profile, applies, content, evidence_of, new_role, profile_of
 from profiling.state import ProfilingState
 
 SOURCE = "/gegenstrom/profiling"
@@ -21,21 +22,37 @@ def profiles(infra: Infrastructure) -> VersionedStore:
     return VersionedStore(infra.db["profiles"])
 
 
-async def on_input(infra: Infrastructure, envelope: Envelope) -> None:
-    event: EmployeeInputSubmitted = envelope.data  # type: ignore[assignment]
-    state = ProfilingState(infra.db)
+async def on_inputs(infra: Infrastructure, envelopes: list[Envelope]) -> None:
+    """Keep the newest input of each employee and re-profile them, a whole batch with one
+    read and one write per collection; erased employees' are dropped."""
+    state, guard = ProfilingState(infra.db), erasure_guard(infra)
 
-    async def work(tx: Transaction) -> None:
-        key = f"{event.rollout_id}:{event.employee_id}"
-        doc = {
-            "rollout_id": event.rollout_id,
-            "employee_id": event.employee_id,
-            "event": event.model_dump(mode="json"),
-        }
-        if await state.keep_newer(state.inputs, key, event.input_version, doc, tx.session):
-            await reprofile(infra, tx, envelope, event.rollout_id, [event])
+    async def work(tx: Transaction, fresh: list[Envelope]) -> None:
+        admitted = await guard.admitted(tx.session, (e.subject for e in fresh))
+        newest: dict[str, Envelope] = {}
+        for envelope in (e for e in fresh if e.subject in admitted):
+            event: EmployeeInputSubmitted = envelope.data  # type: ignore[assignment]
+            key = f"{event.rollout_id}:{event.employee_id}"
+            if key not in newest or newest[key].data.input_version < event.input_version:
+                newest[key] = envelope
+        docs = {key: (e.data.input_version, _input_doc(e.data)) for key, e in newest.items()}
+        stored = await state.keep_newer_many(state.inputs, docs, tx.session)
+        by_rollout: dict[str, list[tuple[Envelope, EmployeeInputSubmitted]]] = {}
+        for key in stored:
+            event = newest[key].data  # type: ignore[assignment]
+            by_rollout.setdefault(event.rollout_id, []).append((newest[key], event))
+        for rollout_id, caused in by_rollout.items():
+            await reprofile_each(infra, tx, rollout_id, caused)
 
-    await infra.uow.commit(work, event_id=envelope.id)
+    await infra.uow.commit_each(envelopes, work)
+
+
+def _input_doc(event: EmployeeInputSubmitted) -> dict:
+    return {
+        "rollout_id": event.rollout_id,
+        "employee_id": event.employee_id,
+        "event": event.model_dump(mode="json"),
+    }
 
 
 async def on_rollout(infra: Infrastructure, envelope: Envelope) -> None:
@@ -114,6 +131,8 @@ async def on_evidence(infra: Infrastructure, envelope: Envelope) -> None:
     state = ProfilingState(infra.db)
 
     async def work(tx: Transaction) -> None:
+        if not await erasure_guard(infra).admits(tx.session, event.employee_id):
+            return
         if await state.add_evidence(evidence_of(event), event.employee_id, tx.session):
             for employee_input in await state.inputs_of(
                 {"employee_id": event.employee_id}, tx.session
@@ -127,6 +146,8 @@ async def on_assignment(infra: Infrastructure, envelope: Envelope) -> None:
     event: EmployeeAssignmentChanged = envelope.data  # type: ignore[assignment]
 
     async def work(tx: Transaction) -> None:
+        if not await erasure_guard(infra).admits(tx.session, event.employee_id):
+            return
         await infra.db["employees"].replace_one(
             {"_id": event.employee_id},
             event.model_dump(mode="json"),
@@ -145,27 +166,51 @@ async def reprofile(
     inputs: list[EmployeeInputSubmitted],
 ) -> None:
     """Recompute the given employees' profiles for one rollout; publish the changed ones."""
+    await reprofile_each(infra, tx, rollout_id, [(cause, i) for i in inputs])
+
+
+async def reprofile_each(
+    infra: Infrastructure,
+    tx: Transaction,
+    rollout_id: str,
+    caused: list[tuple[Envelope, EmployeeInputSubmitted]],
+) -> None:
+    """``reprofile`` where each employee's profile has its own cause (its input event)."""
     state = ProfilingState(infra.db)
     await state.claim(rollout_id, tx.session)
     rollout = await state.rollout(rollout_id, tx.session)
     confirmed = await state.confirmed(rollout_id, tx.session)
-    evidence = await state.evidence_of([i.employee_id for i in inputs], tx.session)
-    for employee in inputs:
-        profile = profile_of(rollout, confirmed, employee, evidence[employee.employee_id])
-        key = f"{rollout_id}:{employee.employee_id}"
-        version = await profiles(infra).save(key, content(profile), tx.session)
+    evidence = await state.evidence_of([i.employee_id for _, i in caused], tx.session)
+    built = {
+        f"{rollout_id}:{i.employee_id}": (
+            cause,
+            i,
+            profile_of(rollout, confirmed, i, evidence[i.employee_id]),
+        )
+        for cause, i in caused
+    }
+    contents = {key: content(profile) for key, (_, _, profile) in built.items()}
+    versions = await profiles(infra).save_many(contents, tx.session)
+    for key, (cause, employee, profile) in built.items():
+        version = versions[key]
         if version is not None:
-            updated = CompetenceProfileUpdated(
-                employee_id=employee.employee_id,
-                rollout_id=rollout_id,
-                profile_version=version,
-                input_version=employee.input_version,
-                site_id=employee.site_id,
-                department_id=employee.department_id,
-                process_id=employee.process_step_id,
-                role_id=profile.role_id,
-                targets=profile.targets,
-                gaps=profile.gaps,
-                strengths=profile.strengths,
-            )
+            updated = _updated(rollout_id, employee, profile, version)
             tx.publish(cause.caused(updated, SOURCE, discriminator=employee.employee_id))
+
+
+def _updated(
+    rollout_id: str, employee: EmployeeInputSubmitted, profile: Profile, version: int
+) -> CompetenceProfileUpdated:
+    return CompetenceProfileUpdated(
+        employee_id=employee.employee_id,
+        rollout_id=rollout_id,
+        profile_version=version,
+        input_version=employee.input_version,
+        site_id=employee.site_id,
+        department_id=employee.department_id,
+        process_id=employee.process_step_id,
+        role_id=profile.role_id,
+        targets=profile.targets,
+        gaps=profile.gaps,
+        strengths=profile.strengths,
+    )

@@ -7,8 +7,10 @@ from fastapi import FastAPI
 from gegenstrom_contracts import topics
 from gegenstrom_contracts.intake import EmployeeInputSubmitted
 from gegenstrom_contracts.org import EmployeeAssignmentChanged
+from gegenstrom_contracts.privacy import EmployeeErased, WorksAgreementChanged
 from gegenstrom_contracts.profiling import CompetenceEvidenceRecorded
 from gegenstrom_contracts.rollouts import RequirementProfileConfirmed, RolloutPublished
+from gegenstrom_runtime.privacy import Clock, system_clock
 from gegenstrom_runtime.service import (
     Consumes,
     Infrastructure,
@@ -18,22 +20,48 @@ from gegenstrom_runtime.service import (
 )
 from profiling import api, handlers
 from profiling.gauges import update_gauges
+from profiling.privacy import on_erased, works_agreement
+from profiling.retention import enforce_retention
 from profiling.settings import ProfilingSettings
 from profiling.state import ProfilingState
 
 
-def consumers(infra: Infrastructure) -> list[Consumes]:
+def consumers(infra: Infrastructure, settings: ProfilingSettings, clock: Clock) -> list[Consumes]:
     def on(topic, event_type, handler) -> Consumes:
         return Consumes(topic, [event_type], partial(handler, infra))
 
+    agreement = works_agreement(infra.db, settings.k_threshold)
     return [
-        on(topics.EMPLOYEE_INPUT, EmployeeInputSubmitted, handlers.on_input),
+        Consumes.batched(
+            topics.EMPLOYEE_INPUT, [EmployeeInputSubmitted], partial(handlers.on_inputs, infra)
+        ),
         on(topics.ROLLOUT, RolloutPublished, handlers.on_rollout),
         on(
             topics.REQUIREMENT_PROFILE, RequirementProfileConfirmed, handlers.on_requirement_profile
         ),
         on(topics.COMPETENCE_EVIDENCE, CompetenceEvidenceRecorded, handlers.on_evidence),
         on(topics.EMPLOYEE, EmployeeAssignmentChanged, handlers.on_assignment),
+        Consumes(topics.ERASURE, [EmployeeErased], partial(on_erased, infra, clock)),
+        Consumes(
+            topics.WORKS_AGREEMENT,
+            [WorksAgreementChanged],
+            partial(agreement.on_changed, infra.uow),
+        ),
+    ]
+
+
+def background(infra: Infrastructure, settings: ProfilingSettings, clock: Clock) -> list:
+    agreement = works_agreement(infra.db, settings.k_threshold)
+
+    async def gauges() -> None:
+        await update_gauges(infra, (await agreement.terms()).k)
+
+    async def retention() -> None:
+        await enforce_retention(infra, agreement, clock)
+
+    return [
+        every(settings.gauges_interval_s, gauges, "domain gauges"),
+        every(settings.retention_interval_s, retention, "retention"),
     ]
 
 
@@ -41,19 +69,19 @@ async def prepare(infra: Infrastructure) -> None:
     await ProfilingState(infra.db).ensure_indexes()
 
 
-def create_app(settings: ProfilingSettings | None = None) -> FastAPI:
+def create_app(settings: ProfilingSettings | None = None, clock: Clock = system_clock) -> FastAPI:
+    """The app; ``clock`` drives retention and the access log's times (tests move it)."""
     settings = settings or ProfilingSettings()
-    interval = settings.gauges_interval_s
     return create_service_app(
         ServiceSpec(
             settings=settings,
             title="gegenstrom profiling",
-            publishes=[topics.COMPETENCE_PROFILE],
-            consumes=consumers,
-            routers=lambda infra: [api.router(infra)],
-            prepare=prepare,
-            background=lambda infra: [
-                every(interval, lambda: update_gauges(infra), "domain gauges")
+            publishes=[topics.COMPETENCE_PROFILE, topics.ERASURE_CONFIRMATION, topics.DATA_ACCESS],
+            consumes=partial(consumers, settings=settings, clock=clock),
+            routers=lambda infra: [
+                api.router(infra, works_agreement(infra.db, settings.k_threshold), clock)
             ],
+            prepare=prepare,
+            background=partial(background, settings=settings, clock=clock),
         )
     )

@@ -2,6 +2,7 @@
 rollout and confirmed requirement profile, every piece of evidence (append-only), and
 the employees' assignments (for the aggregates)."""
 
+from pymongo import ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -27,6 +28,7 @@ class ProfilingState:
         await self.inputs.create_index("employee_id")
         await self.requirement_profiles.create_index("rollout_id")
         await self.evidence.create_index([("employee_id", 1), ("observed_at", 1)])
+        await self.evidence.database["profiles_versions"].create_index("key")  # erasure
 
     async def keep_newer(self, collection, key: str, version: int, doc: dict, s: Session) -> bool:
         """Store ``doc`` unless a version at least as new is there; True when stored.
@@ -40,6 +42,22 @@ class ProfilingState:
             {"_id": key}, {"version": version, **doc}, upsert=True, session=s
         )
         return True
+
+    async def keep_newer_many(
+        self, collection, docs: dict[str, tuple[int, dict]], s: Session
+    ) -> list[str]:
+        """``keep_newer`` for many documents (key: (version, doc)) with one read and one
+        write; returns the keys stored."""
+        cursor = collection.find({"_id": {"$in": list(docs)}}, {"version": 1}, session=s)
+        stored = {doc["_id"]: doc["version"] async for doc in cursor}
+        newer = [key for key, (version, _) in docs.items() if stored.get(key, 0) < version]
+        if newer:
+            writes = [
+                ReplaceOne({"_id": key}, {"version": docs[key][0], **docs[key][1]}, upsert=True)
+                for key in newer
+            ]
+            await collection.bulk_write(writes, ordered=False, session=s)
+        return newer
 
     async def claim(self, rollout_id: str, s: Session) -> None:
         """Write the rollout's epoch, so that concurrent transactions on one rollout

@@ -12,7 +12,6 @@ from gegenstrom_runtime.aggregates import suppressed, suppressed_totals
 from gegenstrom_runtime.auth import Principal
 from gegenstrom_runtime.service import Infrastructure
 
-K_DEFAULT = 5
 Key = tuple[str, str, str]  # site, department, competence
 
 

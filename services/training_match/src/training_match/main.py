@@ -5,7 +5,10 @@ from functools import partial
 from fastapi import FastAPI
 
 from gegenstrom_contracts import topics
+from gegenstrom_contracts.privacy import EmployeeErased, WorksAgreementChanged
 from gegenstrom_contracts.profiling import CompetenceProfileUpdated
+from gegenstrom_contracts.rollouts import RolloutPublished
+from gegenstrom_runtime.privacy import Clock, system_clock
 from gegenstrom_runtime.service import (
     Consumes,
     Infrastructure,
@@ -20,30 +23,56 @@ from training_match.offers.repository import OfferRepository
 from training_match.plans import api as plans_api
 from training_match.plans.replanning import debounced_replanner
 from training_match.plans.repository import PlanRepository
+from training_match.privacy import on_erased, on_rollout, works_agreement
+from training_match.retention import enforce_retention
 from training_match.settings import TrainingMatchSettings
 
 
-def create_app(settings: TrainingMatchSettings | None = None) -> FastAPI:
+def consumers(
+    infra: Infrastructure, settings: TrainingMatchSettings, clock: Clock
+) -> list[Consumes]:
+    on_profiles = partial(handlers.on_profiles, infra, settings.mentoring_hours)
+    agreement = works_agreement(infra.db, settings.k_threshold)
+    return [
+        Consumes.batched(topics.COMPETENCE_PROFILE, [CompetenceProfileUpdated], on_profiles),
+        Consumes(topics.ERASURE, [EmployeeErased], partial(on_erased, infra, clock)),
+        Consumes(
+            topics.WORKS_AGREEMENT,
+            [WorksAgreementChanged],
+            partial(agreement.on_changed, infra.uow),
+        ),
+        Consumes(topics.ROLLOUT, [RolloutPublished], partial(on_rollout, infra)),
+    ]
+
+
+def background(infra: Infrastructure, settings: TrainingMatchSettings, clock: Clock) -> list:
+    agreement = works_agreement(infra.db, settings.k_threshold)
+
+    async def gauges() -> None:
+        await update_gauges(infra, (await agreement.terms()).k)
+
+    async def retention() -> None:
+        await enforce_retention(infra, agreement, clock)
+
+    loops = [
+        every(settings.gauges_interval_s, gauges, "domain gauges"),
+        every(settings.retention_interval_s, retention, "retention"),
+    ]
+    if settings.replan_debounce_s:
+        loops.append(debounced_replanner(infra, settings.replan_debounce_s))
+    return loops
+
+
+async def prepare(infra: Infrastructure) -> None:
+    await OfferRepository(infra.db).ensure_indexes()
+    await PlanRepository(infra.db).ensure_indexes()
+
+
+def create_app(
+    settings: TrainingMatchSettings | None = None, clock: Clock = system_clock
+) -> FastAPI:
+    """The app; ``clock`` drives retention and the access log's times (tests move it)."""
     settings = settings or TrainingMatchSettings()
-
-    def consumers(infra: Infrastructure) -> list[Consumes]:
-        on_profile = partial(handlers.on_profile, infra, settings.mentoring_hours)
-        return [Consumes(topics.COMPETENCE_PROFILE, [CompetenceProfileUpdated], on_profile)]
-
-    def background(infra: Infrastructure) -> list:
-        gauges = every(
-            settings.gauges_interval_s,
-            lambda: update_gauges(infra, settings.k_threshold),
-            "domain gauges",
-        )
-        if not settings.replan_debounce_s:
-            return [gauges]
-        return [gauges, debounced_replanner(infra, settings.replan_debounce_s)]
-
-    async def prepare(infra: Infrastructure) -> None:
-        await OfferRepository(infra.db).ensure_indexes()
-        await PlanRepository(infra.db).ensure_indexes()
-
     return create_service_app(
         ServiceSpec(
             settings=settings,
@@ -53,13 +82,15 @@ def create_app(settings: TrainingMatchSettings | None = None) -> FastAPI:
                 topics.LEARNING_ITEM,
                 topics.LEARNING_GROUP,
                 topics.COMPETENCE_EVIDENCE,
+                topics.ERASURE_CONFIRMATION,
+                topics.DATA_ACCESS,
             ],
-            consumes=consumers,
+            consumes=partial(consumers, settings=settings, clock=clock),
             routers=lambda infra: [
                 offers_api.router(infra),
-                plans_api.router(infra, settings.k_threshold),
+                plans_api.router(infra, works_agreement(infra.db, settings.k_threshold), clock),
             ],
             prepare=prepare,
-            background=background,
+            background=partial(background, settings=settings, clock=clock),
         )
     )

@@ -15,3 +15,6 @@ class TrainingMatchSettings(ServiceSettings):
         5, ge=0, description="Quiet time after offer changes before a rollout-wide re-plan; 0: off."
     )
     k_threshold: int = Field(5, ge=2, description="Smallest group that statistics describe.")
+    retention_interval_s: float = Field(
+        3600.0, gt=0, description="How often data of long-closed rollouts is deleted."
+    )

@@ -4,20 +4,23 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
+from gegenstrom_contracts.privacy import AccessedData
 from gegenstrom_runtime.access import Caller, require, require_self_or, require_site
 from gegenstrom_runtime.auth import Principal, Role
 from gegenstrom_runtime.service import Infrastructure
 from intake.org.events import structure_event
 from intake.org.handlers import OrgImportReport, import_org
 from intake.org.repository import OrgRepository
+from intake.privacy.context import Privacy
 
 HrOrAdmin = Annotated[Principal, Depends(require(Role.HR, Role.ADMIN))]
 ServiceOnly = Annotated[Principal, Depends(require(Role.SERVICE))]
 PERSONAL = ("first_name", "last_name", "email", "language", "personnel_number")
 
 
-def router(infra: Infrastructure) -> APIRouter:
+def router(infra: Infrastructure, privacy: Privacy) -> APIRouter:
     api = APIRouter(tags=["organisation"])
     repo = OrgRepository(infra.db)
 
@@ -66,6 +69,7 @@ def router(infra: Infrastructure) -> APIRouter:
             query["site_id"] = {"$in": sorted(who.sites)}
         cursor = repo.employees.find(query, {"updated_at": 0}).sort("personnel_number")
         docs = await cursor.skip(skip).limit(min(limit, 5000)).to_list()
+        await privacy.accessed(who, [d["_id"] for d in docs], AccessedData.EMPLOYEE_LIST)
         return [{"employee_id": d.pop("_id"), **d} for d in docs]
 
     @api.get("/v1/org/employees/{employee_id}")
@@ -75,6 +79,7 @@ def router(infra: Infrastructure) -> APIRouter:
         doc = await _employee(repo, employee_id)
         if who.subject != employee_id:  # one's own record, wherever one's token points
             require_site(request, who, doc["site_id"])
+        await privacy.accessed(who, [employee_id], AccessedData.ORG_RECORD)
         return {"employee_id": doc.pop("_id"), **doc}
 
     @api.get("/internal/v1/contacts/{employee_id}")
@@ -90,6 +95,14 @@ def router(infra: Infrastructure) -> APIRouter:
             "display_name": f"{doc['first_name']} {doc['last_name']}",
         }
 
+    @api.post("/internal/v1/languages")
+    async def get_languages(asked: LanguagesRequest, who: ServiceOnly) -> dict[str, str]:
+        """For notification, a batch at a time: the language of each active employee asked
+        for; those intake does not know (or who left) are missing from the answer."""
+        query = {"_id": {"$in": asked.employee_ids}, "status": "active"}
+        found = repo.employees.find(query, {"language": 1})
+        return {doc["_id"]: doc["language"] async for doc in found}
+
     @api.get("/internal/v1/managers")
     async def get_managers(site_id: str, who: ServiceOnly) -> list[str]:
         """For notification's per-site digests: who manages someone at the site."""
@@ -99,6 +112,10 @@ def router(infra: Infrastructure) -> APIRouter:
         return sorted([doc["_id"] async for doc in repo.employees.find(managers, {"_id": 1})])
 
     return api
+
+
+class LanguagesRequest(BaseModel):
+    employee_ids: list[str] = Field(max_length=5000)
 
 
 async def _employee(repo: OrgRepository, employee_id: str) -> dict:

@@ -6,6 +6,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from intake.org.values import Country, Email, Id, Language, Name, TimeZone
+from intake.personal import PERSONAL
 
 
 class OrgRecord(BaseModel):
@@ -46,16 +47,16 @@ class Role(OrgRecord):
 
 
 class Employee(OrgRecord):
-    personnel_number: Id  # the HR system's key
-    first_name: Name
-    last_name: Name
-    email: Email
+    personnel_number: Id = Field(json_schema_extra=PERSONAL)  # the HR system's key
+    first_name: Name = Field(json_schema_extra=PERSONAL)
+    last_name: Name = Field(json_schema_extra=PERSONAL)
+    email: Email = Field(json_schema_extra=PERSONAL)
     language: Language  # preferred language for notifications
     site_id: Id
     department_id: Id
     role_id: Id
     process_id: Id | None = None
-    manager_personnel_number: Id | None = None
+    manager_personnel_number: Id | None = Field(None, json_schema_extra=PERSONAL)
 
 
 class OrgData(BaseModel):

@@ -4,9 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 
+from gegenstrom_contracts.privacy import AccessedData
 from gegenstrom_runtime.access import Caller, forbidden, require, require_self_or
 from gegenstrom_runtime.auth import Principal, Role
 from gegenstrom_runtime.service import Infrastructure
+from intake.privacy.context import Privacy
 from intake.rollouts import handlers
 from intake.rollouts.model import IdeaAnswer, IdeaForm, ProfileForm, Proposal, RolloutForm
 from intake.rollouts.views import my_rollout, participation
@@ -20,7 +22,7 @@ Aggregates = Annotated[
 REQUIREMENT = "/v1/rollouts/{rollout_id}/requirements/{requirement_id}"
 
 
-def router(infra: Infrastructure) -> APIRouter:
+def router(infra: Infrastructure, privacy: Privacy) -> APIRouter:
     api = APIRouter(tags=["rollouts"])
 
     @api.put("/v1/rollouts/{rollout_id}", status_code=201)
@@ -51,7 +53,8 @@ def router(infra: Infrastructure) -> APIRouter:
     @api.get("/v1/rollouts/{rollout_id}/participation")
     async def get_participation(rollout_id: str, who: Aggregates) -> dict:
         """Employees in scope and inputs received per site; small groups suppressed."""
-        return await participation(infra, rollout_id, who)
+        k = (await privacy.agreement.terms()).k
+        return await participation(infra, rollout_id, who, k)
 
     @api.put(REQUIREMENT + "/proposals/{employee_id}", status_code=204)
     async def put_proposal(
@@ -77,6 +80,7 @@ def router(infra: Infrastructure) -> APIRouter:
         )
         if doc is None:
             raise HTTPException(404, f"no proposal of {employee_id} for {requirement_id}")
+        await privacy.accessed(who, [employee_id], AccessedData.EMPLOYEE_INPUT)
         return doc
 
     @api.get(REQUIREMENT + "/proposals")

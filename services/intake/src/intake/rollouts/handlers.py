@@ -75,6 +75,10 @@ async def propose(
 
     async def work(tx: Transaction) -> None:
         await _requirement(infra, rollout_id, requirement_id, tx)
+        if not await OrgRepository(infra.db).employees.find_one(
+            {"_id": employee_id}, {"_id": 1}, session=tx.session
+        ):
+            raise Rejected([f"unknown employee {employee_id}"])  # e.g. erased meanwhile
         await known_competences(infra, [i.competence_id for i in proposal.items], tx)
         await infra.db["proposals"].replace_one(
             {"_id": f"{rollout_id}:{requirement_id}:{employee_id}"},

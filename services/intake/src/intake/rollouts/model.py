@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gegenstrom_contracts.rollouts import IdeaKind, IdeaStatus, RolloutScope
 from gegenstrom_contracts.types import Level, PseudonymousId, Ref
 from intake.org.model import OrgData
+from intake.personal import PERSONAL
 
 
 class RolloutForm(RolloutScope):
@@ -42,12 +43,14 @@ class IdeaForm(BaseModel):
     employee_id: PseudonymousId
     process_id: Ref | None = None
     kind: IdeaKind
-    text: str = Field(min_length=3, max_length=2000)
+    text: str = Field(min_length=3, max_length=2000, json_schema_extra=PERSONAL)
 
 
 class IdeaAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     status: IdeaStatus
+    # management's text about the idea, not about a person: not marked personal (and a
+    # learning item's generated ``reason`` in training-match's events has the same name)
     reason: str = Field(min_length=3, max_length=2000)
 
 

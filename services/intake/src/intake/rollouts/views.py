@@ -6,8 +6,6 @@ from intake.errors import Rejected
 from intake.rollouts.handlers import rollout_of
 from intake.rollouts.model import in_scope, new_role
 
-K_MIN = 5  # smallest group whose counts may be shown (works agreement default)
-
 
 async def my_rollout(infra: Infrastructure, rollout_id: str, employee_id: str) -> dict:
     rollout = await rollout_of(infra, rollout_id)
@@ -32,8 +30,9 @@ async def my_rollout(infra: Infrastructure, rollout_id: str, employee_id: str) -
     }
 
 
-async def participation(infra: Infrastructure, rollout_id: str, who: Principal) -> dict:
-    """Employees in scope and inputs received per site, with cells under K_MIN suppressed."""
+async def participation(infra: Infrastructure, rollout_id: str, who: Principal, k: int) -> dict:
+    """Employees in scope and inputs received per site, with cells under k (the works
+    agreement's) suppressed."""
     rollout = await rollout_of(infra, rollout_id)
     sites = [s for s in rollout.site_ids if who.covers_site(s)]
     in_scope_ids: dict[str, set[str]] = {s: set() for s in sites}
@@ -48,7 +47,7 @@ async def participation(infra: Infrastructure, rollout_id: str, who: Principal) 
         s: {"employees_in_scope": len(ids), "inputs_received": len(ids & submitted)}
         for s, ids in in_scope_ids.items()
     }
-    return {"rollout_id": rollout_id, "k": K_MIN, "sites": suppress(rows, K_MIN)}
+    return {"rollout_id": rollout_id, "k": k, "sites": suppress(rows, k)}
 
 
 def suppress(rows: dict[str, dict[str, int]], k: int) -> dict[str, dict[str, int | None]]:

@@ -11,8 +11,10 @@ from datetime import datetime
 
 from gegenstrom_contracts.envelope import Envelope
 from gegenstrom_runtime.consumer import Handler
+from gegenstrom_runtime.privacy import Clock, system_clock
 from gegenstrom_runtime.service import Consumes, Infrastructure
 from gegenstrom_runtime.unit_of_work import AlreadyProcessed, Transaction
+from notification.privacy import mentions_erased
 from notification.webhooks.model import (
     PUBLIC_EVENTS,
     PUBLIC_TOPICS,
@@ -26,17 +28,22 @@ MARKER_PREFIX = "webhooks:"  # its own dedupe marker, apart from the inbox handl
 
 
 class WebhookFanOut:
-    def __init__(self, infra: Infrastructure, store: WebhookStore) -> None:
+    def __init__(
+        self, infra: Infrastructure, store: WebhookStore, clock: Clock = system_clock
+    ) -> None:
         self._infra = infra
         self._store = store
+        self._clock = clock  # dates deliveries for retention
 
     async def __call__(self, envelope: Envelope) -> None:
         """Queue the event for every subscription to its type, once per event id."""
         subscriptions = await self._store.subscribed_to(envelope.type)
         if not subscriptions:
             return  # no transaction and no marker for the events nobody subscribed to
-        body, at = cloudevent_json(envelope), now()
-        deliveries = [delivery(envelope, body, s["_id"], at) for s in subscriptions]
+        body, at, created = cloudevent_json(envelope), now(), self._clock()
+        if await mentions_erased(self._infra.erased, body):
+            return  # in flight at an erasure: it must not bring the id back
+        deliveries = [delivery(envelope, body, s["_id"], at, created) for s in subscriptions]
 
         async def work(tx: Transaction) -> None:
             await self._store.add_deliveries(deliveries, tx.session)
@@ -44,7 +51,14 @@ class WebhookFanOut:
         await self._infra.uow.commit(work, event_id=MARKER_PREFIX + envelope.id)
 
 
-def delivery(envelope: Envelope, body: str, subscription_id: str, at: datetime) -> dict:
+def delivery(
+    envelope: Envelope,
+    body: str,
+    subscription_id: str,
+    at: datetime,
+    created_at: datetime | None = None,
+) -> dict:
+    """A pending delivery due ``at``; ``created_at`` (default ``at``) dates it for retention."""
     return {
         "_id": webhook_id(envelope.id, subscription_id),
         "subscription_id": subscription_id,
@@ -57,7 +71,7 @@ def delivery(envelope: Envelope, body: str, subscription_id: str, at: datetime) 
         "claimed_until": at,
         "last_status": None,
         "last_error": None,
-        "created_at": at,
+        "created_at": created_at or at,
         "delivered_at": None,
     }
 

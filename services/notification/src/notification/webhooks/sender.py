@@ -15,7 +15,9 @@ from typing import Any
 
 import httpx
 
+from gegenstrom_runtime.privacy import Tombstones
 from gegenstrom_runtime.unit_of_work import Transaction, UnitOfWork
+from notification.privacy import mentions_erased
 from notification.settings import NotificationSettings
 from notification.webhooks.model import CONTENT_TYPE, DeliveryStatus, is_success, retry_delay
 from notification.webhooks.signing import signed_headers
@@ -27,10 +29,17 @@ log = logging.getLogger(__name__)
 
 
 class DeliveryWorker:
-    def __init__(self, store: WebhookStore, uow: UnitOfWork, settings: NotificationSettings):
+    def __init__(
+        self,
+        store: WebhookStore,
+        uow: UnitOfWork,
+        settings: NotificationSettings,
+        erased: Tombstones,
+    ):
         self._store = store
         self._uow = uow
         self._settings = settings
+        self._erased = erased
 
     def loops(self) -> list[Callable[[], Coroutine[Any, Any, None]]]:
         return [self.run] * self._settings.webhook_workers
@@ -53,6 +62,8 @@ class DeliveryWorker:
         claim = await self._store.claim_due(lease_s)
         if claim is None:
             return False
+        if await mentions_erased(self._erased, claim["body"]):
+            return True  # someone it names was erased since the claim: the delivery is gone
         subscription = await self._store.subscription(claim["subscription_id"])
         if subscription is None:
             await self._store.settle(claim, {"status": DeliveryStatus.CANCELLED})

@@ -12,6 +12,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from gegenstrom_runtime.privacy import Clock, system_clock
 from notification.webhooks.model import DeliveryStatus
 
 Session = AsyncClientSession | None
@@ -23,7 +24,8 @@ def now() -> datetime:
 
 
 class WebhookStore:
-    def __init__(self, db: AsyncDatabase) -> None:
+    def __init__(self, db: AsyncDatabase, clock: Clock = system_clock) -> None:
+        self._clock = clock  # dates dead letters for retention
         self.subscriptions = db["webhook_subscriptions"]
         self.deliveries = db["webhook_deliveries"]
         self.dead_letters = db["webhook_dead_letters"]
@@ -91,7 +93,7 @@ class WebhookStore:
                 "attempts": claim["attempts"],
                 "last_status": changes["last_status"],
                 "last_error": changes["last_error"],
-                "failed_at": now(),
+                "failed_at": self._clock(),
             },
             session=session,
         )

@@ -5,6 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from gegenstrom_runtime.privacy import Clock, system_clock
 from gegenstrom_runtime.service import Consumes, Infrastructure
 from notification.settings import NotificationSettings
 from notification.webhooks import api
@@ -13,9 +14,11 @@ from notification.webhooks.sender import DeliveryWorker
 from notification.webhooks.store import WebhookStore
 
 
-def consumers(infra: Infrastructure, existing: Sequence[Consumes]) -> list[Consumes]:
+def consumers(
+    infra: Infrastructure, existing: Sequence[Consumes], clock: Clock = system_clock
+) -> list[Consumes]:
     """``existing`` plus the fan-out on the public topics, one handler per topic."""
-    return with_webhooks(existing, WebhookFanOut(infra, WebhookStore(infra.db)))
+    return with_webhooks(existing, WebhookFanOut(infra, WebhookStore(infra.db), clock))
 
 
 def router(infra: Infrastructure) -> APIRouter:
@@ -27,7 +30,8 @@ async def ensure_indexes(infra: Infrastructure) -> None:
 
 
 def senders(
-    infra: Infrastructure, settings: NotificationSettings
+    infra: Infrastructure, settings: NotificationSettings, clock: Clock = system_clock
 ) -> list[Callable[[], Coroutine[Any, Any, None]]]:
     """The delivery loops, run beside the consumers and cancelled at shutdown."""
-    return DeliveryWorker(WebhookStore(infra.db), infra.uow, settings).loops()
+    worker = DeliveryWorker(WebhookStore(infra.db, clock), infra.uow, settings, infra.erased)
+    return worker.loops()

@@ -56,6 +56,17 @@ class OfferRepository:
         )
         return stale.modified_count > 0 or any(o != "unchanged" for o in outcomes.values())
 
+    async def sync_mentors(self, docs_of: dict[str, list[dict]], session: Session) -> None:
+        """``sync_mentor`` for many employees; only those offering now or before are touched."""
+        offered = await self._offers.distinct(
+            "trainer_id",
+            {"source": "profile", "trainer_id": {"$in": list(docs_of)}, "active": True},
+            session=session,
+        )
+        for employee_id, docs in docs_of.items():
+            if docs or employee_id in offered:
+                await self.sync_mentor(employee_id, docs, session)
+
     async def for_competences(self, competence_ids: Iterable[str], session: Session) -> list[Offer]:
         cursor = self._offers.find(
             {"competence_id": {"$in": sorted(set(competence_ids))}, "active": True},

@@ -1,15 +1,18 @@
 """HTTP API of learning plans: one's own plan, moving items on, mentors' requests,
 trainers' cohorts, HR's approvals, rollout statistics and re-planning."""
 
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel
 
+from gegenstrom_contracts.privacy import AccessedData
 from gegenstrom_contracts.training_match import ItemKind, ItemStatus
 from gegenstrom_contracts.types import Ref
 from gegenstrom_runtime.access import Caller, require, require_self_or
 from gegenstrom_runtime.auth import Principal, Role
+from gegenstrom_runtime.privacy import Clock, WorksAgreement, record_access
 from gegenstrom_runtime.service import Infrastructure
 from training_match.offers.repository import OfferRepository
 from training_match.plans.lifecycle import Action, Refused
@@ -28,10 +31,15 @@ class ItemAction(BaseModel):
     item_id: str
 
 
-def router(infra: Infrastructure, k: int) -> APIRouter:
+def router(infra: Infrastructure, agreement: WorksAgreement, clock: Clock) -> APIRouter:
+    """Reads that show other employees' plans, or who learns with whom, are logged."""
     api = APIRouter(tags=["learning plans"])
     plans = PlanRepository(infra.db)
     offers = OfferRepository(infra.db)
+
+    async def logged(who: Principal, employee_ids: Iterable[str]) -> None:
+        data = AccessedData.LEARNING_PLAN
+        await record_access(infra.uow, "training_match", who, employee_ids, data, clock)
 
     @api.get("/v1/plans/{rollout_id}/{employee_id}")
     async def get_plan(
@@ -49,6 +57,7 @@ def router(infra: Infrastructure, k: int) -> APIRouter:
             doc = await plans.plan_version(rollout_id, employee_id, version)
         if doc is None:
             raise HTTPException(404, f"no plan for {employee_id} in {rollout_id}")
+        await logged(who, [employee_id])
         return _plan(rollout_id, employee_id, doc)
 
     @api.post("/v1/plans/{rollout_id}/{employee_id}/items/{action}")
@@ -67,7 +76,9 @@ def router(infra: Infrastructure, k: int) -> APIRouter:
     async def mentoring_requests(who: Caller) -> list[dict]:
         """The caller's mentees, asked for or accepted."""
         query = {"host_id": who.subject, "kind": ItemKind.MENTOR.value}
-        return _items_of(await plans.with_items(query), lambda i: i.get("host_id") == who.subject)
+        found = _items_of(await plans.with_items(query), lambda i: i.get("host_id") == who.subject)
+        await logged(who, (r["employee_id"] for r in found))
+        return found
 
     @api.get("/v1/cohorts")
     async def cohorts(who: Caller, offer_id: str | None = None) -> list[dict]:
@@ -78,19 +89,23 @@ def router(infra: Infrastructure, k: int) -> APIRouter:
             hosted = await offers.hosted_by(who.subject)
         titles = {o["_id"]: o for o in hosted if o["kind"] != ItemKind.MENTOR.value}
         groups = infra.db["groups"].find({"offer_id": {"$in": sorted(titles)}}).sort("_id", 1)
-        return [_group(g, titles[g["offer_id"]]) async for g in groups]
+        found = [_group(g, titles[g["offer_id"]]) async for g in groups]
+        await logged(who, (m for g in found for m in g["member_ids"]))
+        return found
 
     @api.get("/v1/approvals")
     async def approvals(who: HrOrAdmin) -> list[dict]:
         """External courses waiting for HR's approval."""
         query = {"status": ItemStatus.AWAITING_APPROVAL.value}
         waiting = await plans.with_items(query, limit=10_000)
-        return _items_of(waiting, lambda i: i["status"] == ItemStatus.AWAITING_APPROVAL)
+        found = _items_of(waiting, lambda i: i["status"] == ItemStatus.AWAITING_APPROVAL)
+        await logged(who, (r["employee_id"] for r in found))
+        return found
 
     @api.get("/v1/rollouts/{rollout_id}/plan-stats")
     async def stats(rollout_id: Ref, who: Overseer) -> dict:
         """Per site: plans, gaps by item kind, hours, costs and savings; k-suppressed."""
-        return await plan_stats(plans, rollout_id, who, k)
+        return await plan_stats(plans, rollout_id, who, (await agreement.terms()).k)
 
     @api.post("/v1/rollouts/{rollout_id}/replan")
     async def replan(rollout_id: Ref, who: HrOrAdmin) -> dict:

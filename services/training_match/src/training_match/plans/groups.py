@@ -5,7 +5,7 @@ a ledger built from them, and writes back only the groups it changed, each guard
 version: a concurrent change makes the transaction fail and the work run again.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
@@ -32,6 +32,23 @@ class GroupBook:
     ) -> "GroupBook":
         query = {"offer_id": {"$in": sorted(set(offer_ids))}}
         return cls(await db["groups"].find(query, session=session).to_list(None))
+
+    @classmethod
+    async def holding(
+        cls, db: AsyncDatabase, members: Collection[str], session: AsyncClientSession
+    ) -> "GroupBook":
+        """The groups in which any of ``members`` holds a place."""
+        query = {"members.member": {"$in": sorted(members)}}
+        return cls(await db["groups"].find(query, session=session).to_list(None))
+
+    def leave(self, members: Collection[str]) -> None:
+        """Free every place these members hold (an erased employee's)."""
+        for doc in self._docs.values():
+            kept = [m for m in doc["members"] if m["member"] not in members]
+            if len(kept) != len(doc["members"]):
+                doc["members"] = kept
+                doc["formed"] = doc["formed"] and bool(kept)
+                self._touched.add(doc["_id"])
 
     def ledger(self) -> Ledger:
         ledger = Ledger()

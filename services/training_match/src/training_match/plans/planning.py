@@ -9,6 +9,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pymongo.asynchronous.client_session import AsyncClientSession
+
 from gegenstrom_contracts.envelope import Envelope, Event
 from gegenstrom_contracts.training_match import (
     CohortFormed,
@@ -21,6 +23,7 @@ from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
 from training_match.engine import (
     REMOTE,
+    Learner,
     Offer,
     OfferIndex,
     Placement,
@@ -71,30 +74,54 @@ class Planner:
         self, emitter: Emitter, rollout_id: str, employee_id: str, exclude: frozenset = frozenset()
     ) -> None:
         """Incremental mode: this learner's gaps against the places others hold now."""
-        session = emitter.tx.session
-        learner_doc = await self.plans.learner(rollout_id, employee_id, session)
-        if learner_doc is None:
+        await self.plan_learners(rollout_id, {employee_id: emitter}, exclude)
+
+    async def plan_learners(
+        self, rollout_id: str, emitters: dict[str, Emitter], exclude: frozenset = frozenset()
+    ) -> None:
+        """Incremental mode for several learners, one after the other against one ledger,
+        with one read per collection and the plans saved at once."""
+        session = next(iter(emitters.values())).tx.session
+        learner_docs = await self.plans.learners_among(rollout_id, list(emitters), session)
+        if not learner_docs:
             return
-        current = await self.plans.plan(rollout_id, employee_id, session)
-        items = current["content"]["items"] if current else []
-        excluded = _excluded(current) | exclude
-        learner = to_learner(learner_doc)
-        previous = [to_placement(employee_id, i) for i in items]
-        competences = {g.competence_id for g in learner.gaps} | {p.competence_id for p in previous}
+        current = await self.plans.plans_among(rollout_id, list(emitters), session)
+        items = {e: current[e]["content"]["items"] if e in current else [] for e in emitters}
+        learners = {d["employee_id"]: to_learner(d) for d in learner_docs}
+        previous = {e: [to_placement(e, i) for i in items[e]] for e in learners}
+        offers, book = await self._offers_and_book(learners.values(), previous, session)
+        ledger, index = book.ledger(), OfferIndex(offers)
+        by_id = {o.offer_id: o for o in offers}
+        drafts = []
+        for doc in learner_docs:
+            employee_id = doc["employee_id"]
+            excluded = _excluded(current.get(employee_id)) | exclude
+            plan = plan_one(
+                learners[employee_id],
+                index,
+                ledger,
+                previous=previous[employee_id],
+                pinned=_pinned(i for i in items[employee_id] if i["offer_id"] not in exclude),
+                excluded=excluded,
+            )
+            run = Recording(emitters[employee_id], book, by_id)
+            drafts.append(self._draft(run, rollout_id, doc, items[employee_id], plan, excluded))
+            self._announce_formed(run)
+        await self._save(rollout_id, drafts, session)
+        await book.save(self._infra.db, session)
+
+    async def _offers_and_book(
+        self,
+        learners: Iterable[Learner],
+        previous: dict[str, list[Placement]],
+        session: AsyncClientSession,
+    ) -> tuple[list[Offer], GroupBook]:
+        held = [p for placements in previous.values() for p in placements]
+        competences = {g.competence_id for learner in learners for g in learner.gaps}
+        competences |= {p.competence_id for p in held}
         offers = await self.offers.for_competences(competences, session)
-        held = {p.offer_id for p in previous if p.offer_id}
-        book = await GroupBook.load(self._infra.db, {o.offer_id for o in offers} | held, session)
-        plan = plan_one(
-            learner,
-            OfferIndex(offers),
-            book.ledger(),
-            previous=previous,
-            pinned=_pinned(i for i in items if i["offer_id"] not in exclude),
-            excluded=excluded,
-        )
-        run = Recording(emitter, book, {o.offer_id: o for o in offers})
-        await self._record(run, rollout_id, learner_doc, items, plan, excluded)
-        await self._finish(run)
+        offer_ids = {o.offer_id for o in offers} | {p.offer_id for p in held if p.offer_id}
+        return offers, await GroupBook.load(self._infra.db, offer_ids, session)
 
     async def plan_rollout(self, emitter: Emitter, rollout_id: str) -> int:
         """Rollout-wide mode: every non-kept item of the rollout planned anew, at once.
@@ -121,19 +148,23 @@ class Planner:
         excluded = {e: _excluded(doc) for e, doc in current.items()}
         plans = plan_rollout(learners, OfferIndex(offers), ledger, pinned=pinned, excluded=excluded)
         run = Recording(emitter, book, {o.offer_id: o for o in offers})
-        changed = 0
+        drafts = []
         for doc in learner_docs:
             employee_id = doc["employee_id"]
             old = current.get(employee_id)
             items = old["content"]["items"] if old else []
             plan = plans.get(employee_id, Plan(employee_id))
-            changed += await self._record(
-                run, rollout_id, doc, items, plan, excluded.get(employee_id, frozenset())
+            drafts.append(
+                self._draft(
+                    run, rollout_id, doc, items, plan, excluded.get(employee_id, frozenset())
+                )
             )
-        await self._finish(run)
+        changed = await self._save(rollout_id, drafts, session)
+        self._announce_formed(run)
+        await book.save(self._infra.db, session)
         return changed
 
-    async def _record(
+    def _draft(
         self,
         run: Recording,
         rollout_id: str,
@@ -141,7 +172,8 @@ class Planner:
         items: list[dict],
         plan: Plan,
         excluded: frozenset,
-    ) -> bool:
+    ) -> "Draft":
+        """The plan's new content; places taken and freed in the book, mentors asked."""
         employee_id = learner_doc["employee_id"]
         member = member_key(rollout_id, employee_id)
         before = {_identity(i): i for i in items}
@@ -164,23 +196,24 @@ class Planner:
             "excluded": sorted(excluded),
             "totals": totals.model_dump(mode="json"),
         }
-        session = run.emitter.tx.session
-        key = plan_key(rollout_id, employee_id)
-        profile_version = learner_doc["profile_version"]
-        version = await self.plans.plans.save(key, content, session, source_version=profile_version)
-        if version is None:
-            return False
-        event = LearningPlanUpdated(
-            employee_id=employee_id,
-            rollout_id=rollout_id,
-            plan_version=version,
-            profile_version=profile_version,
-            site_id=learner_doc["site_id"],
-            items=[public_item(i) for i in new_items],
-            totals=totals,
-        )
-        run.emitter.emit(event, f"{employee_id}@{version}")
-        return True
+        return Draft(run.emitter, learner_doc, content)
+
+    async def _save(
+        self, rollout_id: str, drafts: list["Draft"], session: AsyncClientSession
+    ) -> int:
+        """Save the drafts as new plan versions where they changed, and publish those."""
+        contents = {plan_key(rollout_id, d.employee_id): d.content for d in drafts}
+        sources = {plan_key(rollout_id, d.employee_id): d.profile_version for d in drafts}
+        versions = await self.plans.plans.save_many(contents, session, sources)
+        changed = 0
+        for draft in drafts:
+            version = versions[plan_key(rollout_id, draft.employee_id)]
+            if version is not None:
+                draft.emitter.emit(
+                    draft.event(rollout_id, version), f"{draft.employee_id}@{version}"
+                )
+                changed += 1
+        return changed
 
     async def set_status(
         self,
@@ -226,7 +259,8 @@ class Planner:
         )
         emitter.emit(request, f"{placement.employee_id}/{placement.key}/{placement.group_id}")
 
-    async def _finish(self, run: Recording) -> None:
+    def _announce_formed(self, run: Recording) -> None:
+        """A cohort-formed event for each group this run brought to its minimum size."""
         for group in run.book.newly_formed(run.offers):
             offer = run.offers[group["offer_id"]]
             cohort = CohortFormed(
@@ -240,7 +274,34 @@ class Planner:
                 starts_on=offer.starts_on,
             )
             run.emitter.emit(cohort, group["_id"])
-        await run.book.save(self._infra.db, run.emitter.tx.session)
+
+
+@dataclass
+class Draft:
+    """One learner's plan content, before it is saved as a version."""
+
+    emitter: Emitter
+    learner_doc: dict
+    content: dict
+
+    @property
+    def employee_id(self) -> str:
+        return self.learner_doc["employee_id"]
+
+    @property
+    def profile_version(self) -> int:
+        return self.learner_doc["profile_version"]
+
+    def event(self, rollout_id: str, version: int) -> LearningPlanUpdated:
+        return LearningPlanUpdated(
+            employee_id=self.employee_id,
+            rollout_id=rollout_id,
+            plan_version=version,
+            profile_version=self.profile_version,
+            site_id=self.learner_doc["site_id"],
+            items=[public_item(i) for i in self.content["items"]],
+            totals=self.content["totals"],
+        )
 
 
 def _identity(item: dict) -> tuple:

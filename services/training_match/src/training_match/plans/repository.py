@@ -1,8 +1,10 @@
 """Learners (the latest profile per rollout and employee) and their versioned plans."""
 
 import re
+from collections.abc import Collection, Iterable
 from datetime import date
 
+from pymongo import ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -27,18 +29,39 @@ class PlanRepository:
         await self._learners.create_index("rollout_id")
         await self._plans.create_index("content.items.host_id")
         await self._plans.create_index("content.items.status")
+        await self._learners.create_index("employee_id")  # erasure
+        await self._plans.database["learning_plans_versions"].create_index("key")
 
-    async def save_learner(self, profile: CompetenceProfileUpdated, session: Session) -> None:
-        doc = {
-            "rollout_id": profile.rollout_id,
-            "employee_id": profile.employee_id,
-            "site_id": profile.site_id,
-            "process_id": profile.process_id,
-            "profile_version": profile.profile_version,
-            "gaps": [g.model_dump(mode="json") for g in profile.gaps],
-        }
-        key = plan_key(profile.rollout_id, profile.employee_id)
-        await self._learners.replace_one({"_id": key}, doc, upsert=True, session=session)
+    async def save_learners(
+        self, profiles: Iterable[CompetenceProfileUpdated], session: Session
+    ) -> None:
+        writes = [
+            ReplaceOne({"_id": plan_key(p.rollout_id, p.employee_id)}, _learner(p), upsert=True)
+            for p in profiles
+        ]
+        if writes:
+            await self._learners.bulk_write(writes, ordered=False, session=session)
+
+    async def profile_versions(self, keys: Collection[str], session: Session) -> dict[str, int]:
+        """The profile version each of these learners (by plan key) was planned with."""
+        found = self._learners.find(
+            {"_id": {"$in": list(keys)}}, {"profile_version": 1}, session=session
+        )
+        return {doc["_id"]: doc["profile_version"] async for doc in found}
+
+    async def learners_among(
+        self, rollout_id: str, employee_ids: Collection[str], session: Session
+    ) -> list[dict]:
+        keys = [plan_key(rollout_id, e) for e in employee_ids]
+        cursor = self._learners.find({"_id": {"$in": keys}}, session=session).sort("_id", 1)
+        return await cursor.to_list(None)
+
+    async def plans_among(
+        self, rollout_id: str, employee_ids: Collection[str], session: Session
+    ) -> dict[str, dict]:
+        keys = [plan_key(rollout_id, e) for e in employee_ids]
+        cursor = self._plans.find({"_id": {"$in": keys}}, session=session)
+        return {doc["_id"].rsplit(":", 1)[1]: doc async for doc in cursor}
 
     async def learner(self, rollout_id: str, employee_id: str, session: Session) -> dict | None:
         return await self._learners.find_one(
@@ -69,6 +92,17 @@ class PlanRepository:
 
     async def rollout_ids(self) -> list[str]:
         return sorted(await self._learners.distinct("rollout_id"))
+
+
+def _learner(profile: CompetenceProfileUpdated) -> dict:
+    return {
+        "rollout_id": profile.rollout_id,
+        "employee_id": profile.employee_id,
+        "site_id": profile.site_id,
+        "process_id": profile.process_id,
+        "profile_version": profile.profile_version,
+        "gaps": [g.model_dump(mode="json") for g in profile.gaps],
+    }
 
 
 def to_learner(doc: dict) -> Learner:

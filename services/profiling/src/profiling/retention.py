@@ -1,0 +1,39 @@
+"""Retention: inputs and profiles of a rollout go once it has been closed long enough."""
+
+import logging
+from datetime import timedelta
+from functools import partial
+
+from gegenstrom_contracts.rollouts import RolloutPublished
+from gegenstrom_runtime.privacy import Clock, WorksAgreement
+from gegenstrom_runtime.service import Infrastructure
+from gegenstrom_runtime.unit_of_work import Transaction
+
+log = logging.getLogger(__name__)
+
+
+async def enforce_retention(infra: Infrastructure, agreement: WorksAgreement, clock: Clock) -> int:
+    """One round: delete the data of every rollout closed longer than the agreement allows;
+    return how many rollouts were purged."""
+    days = (await agreement.terms()).retention.closed_rollout_data_days
+    today = clock().date()
+    expired = []
+    async for doc in infra.db["rollouts"].find({}, {"event": 1}):
+        closed_on = RolloutPublished.model_validate(doc["event"]).closed_on()
+        if closed_on is not None and closed_on + timedelta(days=days) < today:
+            expired.append(doc["_id"])
+    for rollout_id in expired:
+        await infra.uow.commit(partial(_purge, infra, rollout_id=rollout_id))
+    if expired:
+        log.info("retention: deleted the data of closed rollouts %s", ", ".join(expired))
+    return len(expired)
+
+
+async def _purge(infra: Infrastructure, tx: Transaction, *, rollout_id: str) -> None:
+    """The rollout's inputs, and the profiles and versions derived from them (same keys)."""
+    db, s = infra.db, tx.session
+    query = {"rollout_id": rollout_id}
+    keys = sorted([d["_id"] async for d in db["inputs"].find(query, {"_id": 1}, session=s)])
+    await db["inputs"].delete_many(query, session=s)
+    await db["profiles"].delete_many({"_id": {"$in": keys}}, session=s)
+    await db["profiles_versions"].delete_many({"key": {"$in": keys}}, session=s)
