@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
 from gegenstrom_contracts.privacy import AccessedData
 from gegenstrom_runtime.access import Caller, require, require_self_or, require_site
@@ -95,14 +94,6 @@ def router(infra: Infrastructure, privacy: Privacy) -> APIRouter:
             "display_name": f"{doc['first_name']} {doc['last_name']}",
         }
 
-    @api.post("/internal/v1/languages")
-    async def get_languages(asked: LanguagesRequest, who: ServiceOnly) -> dict[str, str]:
-        """For notification, a batch at a time: the language of each active employee asked
-        for; those intake does not know (or who left) are missing from the answer."""
-        query = {"_id": {"$in": asked.employee_ids}, "status": "active"}
-        found = repo.employees.find(query, {"language": 1})
-        return {doc["_id"]: doc["language"] async for doc in found}
-
     @api.get("/internal/v1/managers")
     async def get_managers(site_id: str, who: ServiceOnly) -> list[str]:
         """For notification's per-site digests: who manages someone at the site."""
@@ -112,10 +103,6 @@ def router(infra: Infrastructure, privacy: Privacy) -> APIRouter:
         return sorted([doc["_id"] async for doc in repo.employees.find(managers, {"_id": 1})])
 
     return api
-
-
-class LanguagesRequest(BaseModel):
-    employee_ids: list[str] = Field(max_length=5000)
 
 
 async def _employee(repo: OrgRepository, employee_id: str) -> dict:
