@@ -29,11 +29,14 @@ def consumers(
 ) -> list[Consumes]:
     contacts = IntakeContactDirectory(settings.intake_url, infra.tokens)
     tell = partial(handlers.on_event, infra, contacts, clock)
+    warm = partial(handlers.look_up_languages, contacts)
     own = [
-        Consumes(topics.LEARNING_PLAN, [LearningPlanUpdated], tell),
-        Consumes(topics.LEARNING_ITEM, [MentorRequested, LearningItemStatusChanged], tell),
-        Consumes(topics.LEARNING_GROUP, [CohortFormed], tell),
-        Consumes(topics.IDEA, [IdeaStatusChanged], tell),
+        Consumes(topics.LEARNING_PLAN, [LearningPlanUpdated], tell, prefetch=warm),
+        Consumes(
+            topics.LEARNING_ITEM, [MentorRequested, LearningItemStatusChanged], tell, prefetch=warm
+        ),
+        Consumes(topics.LEARNING_GROUP, [CohortFormed], tell, prefetch=warm),
+        Consumes(topics.IDEA, [IdeaStatusChanged], tell, prefetch=warm),
     ]
     agreement = privacy.works_agreement(infra, settings.k_threshold)
     # one handler per public topic: inbox, then webhooks; the privacy topics are not public

@@ -89,6 +89,7 @@ class Consumption:
     batches: Batches
     erased: ErasedCheck
     batch_handler: BatchHandler | None = None  # all of a batch at once, if it can
+    prefetch: BatchHandler | None = None  # I/O to do before the transaction, e.g. lookups
 
 
 def subscribe(
@@ -155,6 +156,7 @@ async def _process_batch(records: list[ConsumerRecord], c: Consumption) -> list[
     outcomes += ["erased"] * (len(decoded) - len(todo))
     if not todo:
         return outcomes
+    await _prefetch(todo, c)
     try:
         return outcomes + await _in_one_transaction(todo, c)
     except Exception as error:
@@ -163,6 +165,16 @@ async def _process_batch(records: list[ConsumerRecord], c: Consumption) -> list[
         with _correlated(record):
             outcomes += await _process_one(record, envelope, c)
     return outcomes
+
+
+async def _prefetch(todo: list[tuple[ConsumerRecord, Envelope]], c: Consumption) -> None:
+    """Lookups a handler would otherwise make one by one inside the transaction; a failure
+    only means the handler makes them itself."""
+    if c.prefetch:
+        try:
+            await c.prefetch([e for _, e in todo])
+        except Exception as error:
+            log.warning("prefetch for a batch of %d failed: %r", len(todo), error)
 
 
 async def _in_one_transaction(

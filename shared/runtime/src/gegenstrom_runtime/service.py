@@ -95,6 +95,7 @@ class Consumes:
     events: Sequence[type[Event]]
     handler: Handler
     batch_handler: BatchHandler | None = None  # handles a whole batch at once (bulk I/O)
+    prefetch: BatchHandler | None = None  # before a batch's transaction: warm caches
 
     @classmethod
     def batched(
@@ -152,6 +153,7 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
             infra.uow,
             infra.erased,
             c.batch_handler,
+            c.prefetch,
         )
         subscribe(infra.broker, c.topic, consumption, infra.metrics)
     for topic in spec.publishes:

@@ -89,7 +89,8 @@ def with_webhooks(existing: Sequence[Consumes], fan_out: Handler) -> list[Consum
             merged.append(Consumes(topic, public, fan_out))
         else:
             events = [*current.events, *(e for e in public if e not in current.events)]
-            merged.append(Consumes(topic, events, in_turn(current, fan_out)))
+            handler = in_turn(current, fan_out)
+            merged.append(Consumes(topic, events, handler, prefetch=current.prefetch))
     return merged
 
 
