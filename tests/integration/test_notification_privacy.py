@@ -30,6 +30,7 @@ from gegenstrom_contracts.training_match import (
     PlanTotals,
 )
 from gegenstrom_runtime.auth import Role
+from gegenstrom_runtime.privacy import WorksAgreement
 from gegenstrom_runtime.service import Infrastructure
 from notification import handlers, privacy
 from notification.digest import Digests, record_plan
@@ -271,7 +272,7 @@ class Managers:
 
 async def test_the_works_agreement_sets_the_digest_k(notification, namespace):
     _, infra, clock = notification
-    agreement = privacy.works_agreement(infra, 5)
+    agreement = WorksAgreement(infra.db, 5)
     sent: list[InboxMessage] = []
 
     async def deliver(message: InboxMessage) -> bool:

@@ -20,9 +20,9 @@ from gegenstrom_contracts.privacy import (
 from gegenstrom_contracts.profiling import CompetenceEvidenceRecorded, EvidenceSource
 from gegenstrom_contracts.rollouts import RolloutPublished, Wave
 from gegenstrom_runtime.auth import Role
+from gegenstrom_runtime.privacy import WorksAgreement
 from profiling import handlers
 from profiling.main import create_app
-from profiling.privacy import works_agreement
 from profiling.retention import enforce_retention
 from profiling.settings import ProfilingSettings
 from support.apps import infra_settings, serving
@@ -195,7 +195,7 @@ async def test_retention_deletes_exactly_the_expired_rollouts_data(profiling, na
         input_event(e, rollout_id=r) for e in (ERASED, KEPT) for r in ("rollout-old", "rollout-new")
     ]
     await publish(namespace, infra, [old, running, *inputs])
-    agreement = works_agreement(infra.db, 5)
+    agreement = WorksAgreement(infra.db, 5)
 
     async def counts(rollout_id: str) -> tuple[int, int, int]:
         prefix = {"_id": {"$regex": f"^{rollout_id}:"}}

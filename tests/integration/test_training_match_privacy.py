@@ -18,6 +18,7 @@ from gegenstrom_contracts.privacy import (
 from gegenstrom_contracts.profiling import CompetenceGap, CompetenceProfileUpdated, Strength
 from gegenstrom_contracts.rollouts import RolloutPublished, Wave
 from gegenstrom_runtime.auth import Role
+from gegenstrom_runtime.privacy import WorksAgreement
 from gegenstrom_runtime.service import Infrastructure
 from support.apps import infra_settings, serving
 from support.kafka_io import end_offsets, produce_envelopes, read_all, wait_group_caught_up
@@ -25,7 +26,7 @@ from support.tokens import bearer
 from support.waiting import outbox_drained
 from training_match import handlers
 from training_match.main import create_app
-from training_match.privacy import on_erased, works_agreement
+from training_match.privacy import on_erased
 from training_match.retention import enforce_retention
 from training_match.settings import TrainingMatchSettings
 
@@ -264,7 +265,7 @@ async def test_retention_deletes_exactly_the_expired_rollouts_data(
     learners = [profile(e, rollout_id=r) for r in waves for e in MENTEES[:2]]
     await publish(namespace, infra, rollouts)
     await publish(namespace, infra, learners)
-    agreement = works_agreement(infra.db, 5)
+    agreement = WorksAgreement(infra.db, 5)
 
     async def counts(rollout_id: str) -> tuple[int, int, int, int]:
         prefix = {"$regex": f"^{rollout_id}:"}

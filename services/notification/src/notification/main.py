@@ -13,7 +13,7 @@ from gegenstrom_contracts.training_match import (
     LearningPlanUpdated,
     MentorRequested,
 )
-from gegenstrom_runtime.privacy import Clock, system_clock
+from gegenstrom_runtime.privacy import Clock, WorksAgreement, system_clock
 from gegenstrom_runtime.service import Consumes, Infrastructure, ServiceSpec, create_service_app
 from notification import api, handlers, privacy, retention
 from notification.contacts import IntakeContactDirectory
@@ -38,7 +38,7 @@ def consumers(
         Consumes(topics.LEARNING_GROUP, [CohortFormed], tell, prefetch=warm),
         Consumes(topics.IDEA, [IdeaStatusChanged], tell, prefetch=warm),
     ]
-    agreement = privacy.works_agreement(infra, settings.k_threshold)
+    agreement = WorksAgreement(infra.db, settings.k_threshold)
     # one handler per public topic: inbox, then webhooks; the privacy topics are not public
     return webhooks.consumers(infra, own, clock) + privacy.consumers(infra, agreement, clock)
 
@@ -67,7 +67,7 @@ def background(infra: Infrastructure, settings: NotificationSettings, clock: Clo
             addresses,
         )
         loops.append(sender.loop)
-    agreement = privacy.works_agreement(infra, settings.k_threshold)
+    agreement = WorksAgreement(infra.db, settings.k_threshold)
     digests = Digests(
         infra.db,
         intake,

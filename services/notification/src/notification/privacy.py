@@ -16,7 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from gegenstrom_contracts import topics
 from gegenstrom_contracts.envelope import Envelope, Event
-from gegenstrom_contracts.privacy import EmployeeErased, WorksAgreementChanged, WorksAgreementTerms
+from gegenstrom_contracts.privacy import EmployeeErased, WorksAgreementChanged
 from gegenstrom_contracts.rollouts import IdeaStatusChanged
 from gegenstrom_contracts.training_match import CohortFormed, LearningPlanUpdated, MentorRequested
 from gegenstrom_runtime.privacy import Clock, Tombstones, WorksAgreement, erase_and_confirm
@@ -91,11 +91,6 @@ async def _erase_webhooks(db: AsyncDatabase, employee_id: str, session: AsyncCli
     )
 
 
-def works_agreement(infra: Infrastructure, default_k: int) -> WorksAgreement:
-    """The works agreement in force; until intake publishes one, the defaults with ``k``."""
-    return WorksAgreement(infra.db, WorksAgreementTerms(k=default_k))
-
-
 async def k_threshold(agreement: WorksAgreement) -> int:
     return (await agreement.terms()).k
 
@@ -107,8 +102,7 @@ def consumers(infra: Infrastructure, agreement: WorksAgreement, clock: Clock) ->
         await erase(infra.db, tx, employee_id)
 
     async def on_erased(envelope: Envelope) -> None:
-        name = infra.settings.service_name
-        await erase_and_confirm(infra.uow, infra.erased, envelope, name, eraser, clock)
+        await erase_and_confirm(infra, envelope, eraser, clock)
 
     async def on_agreement(envelope: Envelope) -> None:
         await agreement.on_changed(infra.uow, envelope)

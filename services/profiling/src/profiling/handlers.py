@@ -11,7 +11,6 @@ from gegenstrom_contracts.rollouts import RequirementProfileConfirmed, RolloutPu
 from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
 from gegenstrom_runtime.versioned import VersionedStore
-from profiling.privacy import erasure_guard
 from profiling.rules import Profile, applies, content, evidence_of, new_role, profile_of
 from profiling.state import ProfilingState
 
@@ -25,7 +24,7 @@ def profiles(infra: Infrastructure) -> VersionedStore:
 async def on_inputs(infra: Infrastructure, envelopes: list[Envelope]) -> None:
     """Keep the newest input of each employee and re-profile them, a whole batch with one
     read and one write per collection; erased employees' are dropped."""
-    state, guard = ProfilingState(infra.db), erasure_guard(infra)
+    state, guard = ProfilingState(infra.db), infra.guard
 
     async def work(tx: Transaction, fresh: list[Envelope]) -> None:
         admitted = await guard.admitted(tx.session, (e.subject for e in fresh))
@@ -131,7 +130,7 @@ async def on_evidence(infra: Infrastructure, envelope: Envelope) -> None:
     state = ProfilingState(infra.db)
 
     async def work(tx: Transaction) -> None:
-        if not await erasure_guard(infra).admits(tx.session, event.employee_id):
+        if not await infra.guard.admits(tx.session, event.employee_id):
             return
         if await state.add_evidence(evidence_of(event), event.employee_id, tx.session):
             for employee_input in await state.inputs_of(
@@ -146,7 +145,7 @@ async def on_assignment(infra: Infrastructure, envelope: Envelope) -> None:
     event: EmployeeAssignmentChanged = envelope.data  # type: ignore[assignment]
 
     async def work(tx: Transaction) -> None:
-        if not await erasure_guard(infra).admits(tx.session, event.employee_id):
+        if not await infra.guard.admits(tx.session, event.employee_id):
             return
         await infra.db["employees"].replace_one(
             {"_id": event.employee_id},

@@ -10,7 +10,7 @@ from gegenstrom_contracts.org import EmployeeAssignmentChanged
 from gegenstrom_contracts.privacy import EmployeeErased, WorksAgreementChanged
 from gegenstrom_contracts.profiling import CompetenceEvidenceRecorded
 from gegenstrom_contracts.rollouts import RequirementProfileConfirmed, RolloutPublished
-from gegenstrom_runtime.privacy import Clock, system_clock
+from gegenstrom_runtime.privacy import Clock, WorksAgreement, system_clock
 from gegenstrom_runtime.service import (
     Consumes,
     Infrastructure,
@@ -20,7 +20,7 @@ from gegenstrom_runtime.service import (
 )
 from profiling import api, handlers
 from profiling.gauges import update_gauges
-from profiling.privacy import on_erased, works_agreement
+from profiling.privacy import on_erased
 from profiling.retention import enforce_retention
 from profiling.settings import ProfilingSettings
 from profiling.state import ProfilingState
@@ -30,7 +30,7 @@ def consumers(infra: Infrastructure, settings: ProfilingSettings, clock: Clock) 
     def on(topic, event_type, handler) -> Consumes:
         return Consumes(topic, [event_type], partial(handler, infra))
 
-    agreement = works_agreement(infra.db, settings.k_threshold)
+    agreement = WorksAgreement(infra.db, settings.k_threshold)
     return [
         Consumes.batched(
             topics.EMPLOYEE_INPUT, [EmployeeInputSubmitted], partial(handlers.on_inputs, infra)
@@ -51,7 +51,7 @@ def consumers(infra: Infrastructure, settings: ProfilingSettings, clock: Clock) 
 
 
 def background(infra: Infrastructure, settings: ProfilingSettings, clock: Clock) -> list:
-    agreement = works_agreement(infra.db, settings.k_threshold)
+    agreement = WorksAgreement(infra.db, settings.k_threshold)
 
     async def gauges() -> None:
         await update_gauges(infra, (await agreement.terms()).k)
@@ -79,7 +79,7 @@ def create_app(settings: ProfilingSettings | None = None, clock: Clock = system_
             publishes=[topics.COMPETENCE_PROFILE, topics.ERASURE_CONFIRMATION, topics.DATA_ACCESS],
             consumes=partial(consumers, settings=settings, clock=clock),
             routers=lambda infra: [
-                api.router(infra, works_agreement(infra.db, settings.k_threshold), clock)
+                api.router(infra, WorksAgreement(infra.db, settings.k_threshold), clock)
             ],
             prepare=prepare,
             background=partial(background, settings=settings, clock=clock),

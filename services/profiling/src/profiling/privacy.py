@@ -1,35 +1,18 @@
 """Privacy use cases of profiling: erasure on request and the works agreement in force."""
 
 import re
+from functools import partial
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from gegenstrom_contracts.envelope import Envelope
-from gegenstrom_contracts.privacy import WorksAgreementTerms
-from gegenstrom_runtime.erasure_guard import ErasureGuard
-from gegenstrom_runtime.privacy import Clock, WorksAgreement, erase_and_confirm
+from gegenstrom_runtime.privacy import Clock, erase_and_confirm
 from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
 
 
-def erasure_guard(infra: Infrastructure) -> ErasureGuard:
-    """Use cases that may write an employee's first documents are admitted by it."""
-    return ErasureGuard(infra.db, infra.settings.auth_secret.get_secret_value())
-
-
-def works_agreement(db: AsyncDatabase, k_default: int) -> WorksAgreement:
-    """The agreement in force; until one is published, the settings' k and the defaults."""
-    return WorksAgreement(db, WorksAgreementTerms(k=k_default))
-
-
 async def on_erased(infra: Infrastructure, clock: Clock, envelope: Envelope) -> None:
-    async def erase(tx: Transaction, employee_id: str) -> None:
-        await erasure_guard(infra).close(tx.session, employee_id)
-        await erase_employee(infra.db, tx, employee_id)
-
-    await erase_and_confirm(
-        infra.uow, infra.erased, envelope, infra.settings.service_name, erase, clock
-    )
+    await erase_and_confirm(infra, envelope, partial(erase_employee, infra.db), clock)
 
 
 async def erase_employee(db: AsyncDatabase, tx: Transaction, employee_id: str) -> None:

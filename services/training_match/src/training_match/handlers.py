@@ -7,7 +7,6 @@ from gegenstrom_runtime.unit_of_work import Transaction
 from training_match.offers.model import mentor_docs
 from training_match.plans.planning import Emitter, Planner
 from training_match.plans.repository import plan_key
-from training_match.privacy import erasure_guard
 
 
 async def on_profiles(
@@ -18,7 +17,7 @@ async def on_profiles(
     A new mentor serves the learners planned from now on; the plans made before change
     with the next rollout-wide run (HR's kick-off or re-balancing), not behind their back.
     """
-    planner, guard = Planner(infra), erasure_guard(infra)
+    planner, guard = Planner(infra), infra.guard
 
     async def work(tx: Transaction, fresh: list[Envelope]) -> None:
         newest = _newest(fresh)

@@ -8,7 +8,7 @@ from gegenstrom_contracts import topics
 from gegenstrom_contracts.privacy import EmployeeErased, WorksAgreementChanged
 from gegenstrom_contracts.profiling import CompetenceProfileUpdated
 from gegenstrom_contracts.rollouts import RolloutPublished
-from gegenstrom_runtime.privacy import Clock, system_clock
+from gegenstrom_runtime.privacy import Clock, WorksAgreement, system_clock
 from gegenstrom_runtime.service import (
     Consumes,
     Infrastructure,
@@ -23,7 +23,7 @@ from training_match.offers.repository import OfferRepository
 from training_match.plans import api as plans_api
 from training_match.plans.replanning import debounced_replanner
 from training_match.plans.repository import PlanRepository
-from training_match.privacy import on_erased, on_rollout, works_agreement
+from training_match.privacy import on_erased, on_rollout
 from training_match.retention import enforce_retention
 from training_match.settings import TrainingMatchSettings
 
@@ -32,7 +32,7 @@ def consumers(
     infra: Infrastructure, settings: TrainingMatchSettings, clock: Clock
 ) -> list[Consumes]:
     on_profiles = partial(handlers.on_profiles, infra, settings.mentoring_hours)
-    agreement = works_agreement(infra.db, settings.k_threshold)
+    agreement = WorksAgreement(infra.db, settings.k_threshold)
     return [
         Consumes.batched(topics.COMPETENCE_PROFILE, [CompetenceProfileUpdated], on_profiles),
         Consumes(topics.ERASURE, [EmployeeErased], partial(on_erased, infra, clock)),
@@ -46,7 +46,7 @@ def consumers(
 
 
 def background(infra: Infrastructure, settings: TrainingMatchSettings, clock: Clock) -> list:
-    agreement = works_agreement(infra.db, settings.k_threshold)
+    agreement = WorksAgreement(infra.db, settings.k_threshold)
 
     async def gauges() -> None:
         await update_gauges(infra, (await agreement.terms()).k)
@@ -88,7 +88,7 @@ def create_app(
             consumes=partial(consumers, settings=settings, clock=clock),
             routers=lambda infra: [
                 offers_api.router(infra),
-                plans_api.router(infra, works_agreement(infra.db, settings.k_threshold), clock),
+                plans_api.router(infra, WorksAgreement(infra.db, settings.k_threshold), clock),
             ],
             prepare=prepare,
             background=partial(background, settings=settings, clock=clock),

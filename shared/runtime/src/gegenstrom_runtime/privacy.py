@@ -6,6 +6,7 @@ import hmac
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
@@ -21,6 +22,9 @@ from gegenstrom_contracts.privacy import (
 )
 from gegenstrom_runtime.auth import Principal
 from gegenstrom_runtime.unit_of_work import Transaction, UnitOfWork
+
+if TYPE_CHECKING:  # the service module builds on this one
+    from gegenstrom_runtime.service import Infrastructure
 
 Clock = Callable[[], datetime]
 Erase = Callable[[Transaction, str], Awaitable[None]]
@@ -79,34 +83,33 @@ class Tombstones:
 
 
 async def erase_and_confirm(
-    uow: UnitOfWork,
-    tombstones: Tombstones,
-    envelope: Envelope,
-    service_name: str,
-    erase: Erase,
-    clock: Clock = system_clock,
+    infra: "Infrastructure", envelope: Envelope, erase: Erase, clock: Clock = system_clock
 ) -> None:
-    """Erase one employee in one transaction: the tombstone, the service's own ``erase``,
-    events about them not yet published, and the confirmation, which carries only the id."""
+    """Erase one employee in one transaction: the tombstone, the erasure guard, the
+    service's own ``erase``, events about them not yet published, and the confirmation,
+    which carries only the id."""
     event: EmployeeErased = envelope.data  # type: ignore[assignment]
-    name = event_name(service_name)
+    name = event_name(infra.settings.service_name)
 
     async def work(tx: Transaction) -> None:
-        await tombstones.add(event.employee_id, clock(), tx.session)
+        await infra.erased.add(event.employee_id, clock(), tx.session)
+        await infra.guard.close(tx.session, event.employee_id)
         await erase(tx, event.employee_id)
-        await uow.outbox.purge(event.employee_id, tx.session)
+        await infra.uow.outbox.purge(event.employee_id, tx.session)
         confirmed = ErasureConfirmed(employee_id=event.employee_id, service=name)
         tx.publish(envelope.caused(confirmed, f"/gegenstrom/{name}", discriminator=name))
 
-    await uow.commit(work, event_id=envelope.id)
+    await infra.uow.commit(work, event_id=envelope.id)
 
 
 class WorksAgreement:
-    """The works agreement in force, as last published by intake; ``defaults`` until then."""
+    """The works agreement in force, as last published by intake; until then the defaults,
+    with the service's own k setting if it has one."""
 
-    def __init__(self, db: AsyncDatabase, defaults: WorksAgreementTerms | None = None) -> None:
+    def __init__(self, db: AsyncDatabase, default_k: int | None = None) -> None:
         self._docs = db["works_agreement"]
-        self._defaults = defaults or WorksAgreementTerms()
+        terms = WorksAgreementTerms()
+        self._defaults = terms if default_k is None else WorksAgreementTerms(k=default_k)
 
     async def terms(self) -> WorksAgreementTerms:
         doc = await self._docs.find_one({"_id": "current"})

@@ -29,6 +29,7 @@ from gegenstrom_runtime.consumer import (
     LagMonitor,
     subscribe,
 )
+from gegenstrom_runtime.erasure_guard import ErasureGuard
 from gegenstrom_runtime.kafka import Producer, ensure_topics
 from gegenstrom_runtime.logs import CorrelationMiddleware, configure_logging, log_config
 from gegenstrom_runtime.metrics import ServiceMetrics
@@ -55,6 +56,7 @@ class Infrastructure:
     broker: KafkaBroker
     tokens: TokenIssuer
     erased: Tombstones
+    guard: ErasureGuard
 
     @classmethod
     def build(cls, settings: ServiceSettings) -> "Infrastructure":
@@ -85,8 +87,10 @@ class Infrastructure:
         uow = UnitOfWork(mongo, db, outbox)
         secret = settings.auth_secret.get_secret_value()
         tokens = TokenIssuer(secret)
-        erased = Tombstones(db, secret)
-        return cls(settings, mongo, db, producer, outbox, uow, metrics, broker, tokens, erased)
+        erased, guard = Tombstones(db, secret), ErasureGuard(db, secret)
+        return cls(
+            settings, mongo, db, producer, outbox, uow, metrics, broker, tokens, erased, guard
+        )
 
 
 @dataclass(frozen=True)
