@@ -146,7 +146,8 @@ async def test_sigterm_with_records_in_flight_loses_nothing(start_service, names
     bootstrap = namespace.servers.kafka_bootstrap
     db = mongo[namespace.database("profiling")]
     count = 300
-    profiling = start_service("profiling")
+    # small batches, so the stop lands between commits and not after the last one
+    profiling = start_service("profiling", consumer_batch_size="5")
     await produce_envelopes(
         bootstrap, namespace.topic_prefix, [input_event(f"emp-{i:04d}") for i in range(count)]
     )
