@@ -33,7 +33,7 @@ from gegenstrom_runtime.auth import Role
 from gegenstrom_runtime.privacy import WorksAgreement
 from gegenstrom_runtime.service import Infrastructure
 from notification import handlers, privacy
-from notification.digest import Digests, record_plan
+from notification.digest import Digests, record_plans
 from notification.domain import HR_INBOX, InboxMessage
 from notification.main import create_app
 from notification.retention import enforce_retention
@@ -186,7 +186,7 @@ async def test_erasure_removes_every_trace_of_one_employee_and_keeps_the_other(
     [confirmed] = await confirmations(namespace, erased)
     assert confirmed["service"] == "notification"
     # a record that passed the consumer's check before the erasure is handled after it
-    await handlers.on_event(infra, Managers(), clock, plan(erased, version=3))
+    await handlers.on_events(infra, Managers(), clock, [plan(erased, version=3)])
     await reaches(infra, "outbox", 0)  # the confirmation itself has left
 
     assert await holding(infra, erased) == []
@@ -251,7 +251,7 @@ async def test_digest_facts_stay_until_their_period_is_past(notification):
     _, infra, clock = notification
     period = timedelta(seconds=infra.settings.digest_period_s)
     async with infra.mongo.start_session() as session:
-        await record_plan(infra.db, plan(person("p")).data, clock.now, session)
+        await record_plans(infra.db, [plan(person("p")).data], clock.now, session)
     await enforce_retention(infra, clock)
     clock.now += period  # the fact's period is the last one: it may still be digested
     assert (await enforce_retention(infra, clock))["digest_facts"] == 0
@@ -293,7 +293,7 @@ async def test_the_works_agreement_sets_the_digest_k(notification, namespace):
     async def three_plans_then_digest() -> str:
         async with infra.mongo.start_session() as session:
             for _ in range(3):
-                await record_plan(infra.db, plan(person("p")).data, clock.now, session)
+                await record_plans(infra.db, [plan(person("p")).data], clock.now, session)
         clock.now += period
         await digests.tick()
         return sent[-1].body

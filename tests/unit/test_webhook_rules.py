@@ -87,32 +87,59 @@ def test_only_http_urls():
         SubscriptionRequest(url="ftp://hr.example/hook", event_types=[MENTOR])
 
 
+class FanOut:
+    """Stands in for ``WebhookFanOut``: records what it was given, may report a repeat."""
+
+    def __init__(self, calls: list, repeat: bool = False) -> None:
+        self.calls, self.repeat = calls, repeat
+
+    async def __call__(self, envelope):
+        await self.many([envelope])
+
+    async def many(self, envelopes):
+        self.calls.append(("webhooks", [e.id for e in envelopes]))
+        if self.repeat:
+            raise AlreadyProcessed(envelopes[0].id)
+
+
 def test_one_handler_per_topic_with_the_inbox_first_on_learning_plans():
     async def inbox(envelope):
         pass
 
-    merged = with_webhooks([Consumes(topics.LEARNING_PLAN, [LearningPlanUpdated], inbox)], inbox)
+    fan_out = FanOut([])
+    merged = with_webhooks([Consumes(topics.LEARNING_PLAN, [LearningPlanUpdated], inbox)], fan_out)
     assert sorted(c.topic.name for c in merged) == sorted(t.name for t in PUBLIC_TOPICS)
     item = next(c for c in merged if c.topic == topics.LEARNING_ITEM)
     assert MentorRequested in item.events
+    assert item.batch_handler == fan_out.many  # nobody else consumes it: the fan-out batches
     twice = [Consumes(topics.IDEA, [], inbox), Consumes(topics.IDEA, [], inbox)]
     with pytest.raises(ValueError, match="one Consumes per topic"):
-        with_webhooks(twice, inbox)
+        with_webhooks(twice, fan_out)
 
 
 async def test_in_turn_runs_what_has_not_run_and_is_a_duplicate_only_when_both_had():
-    calls: list[str] = []
+    calls: list = []
 
-    def handler(name, repeat):
-        async def handle(envelope):
-            calls.append(name)
-            if repeat:
-                raise AlreadyProcessed(envelope.id)
+    async def inbox_handler(envelope):
+        calls.append(("inbox", [envelope.id]))
+        raise AlreadyProcessed(envelope.id)
 
-        return handle
-
-    inbox = Consumes(topics.LEARNING_PLAN, [LearningPlanUpdated], handler("inbox", True))
-    await in_turn(inbox, handler("webhooks", False))(PLAN)
-    assert calls == ["inbox", "webhooks"]
+    inbox = Consumes(topics.LEARNING_PLAN, [LearningPlanUpdated], inbox_handler)
+    await in_turn(inbox, FanOut(calls), inbox.events).handler(PLAN)
+    assert calls == [("inbox", [PLAN.id]), ("webhooks", [PLAN.id])]
     with pytest.raises(AlreadyProcessed):
-        await in_turn(inbox, handler("webhooks", True))(PLAN)
+        await in_turn(inbox, FanOut(calls, repeat=True), inbox.events).handler(PLAN)
+
+
+async def test_in_turn_gives_a_batch_to_the_inbox_for_its_types_and_all_to_the_fan_out():
+    calls: list = []
+
+    async def inbox_many(envelopes):
+        calls.append(("inbox", [e.id for e in envelopes]))
+
+    inbox = Consumes.batched(topics.LEARNING_PLAN, [MentorRequested], inbox_many)
+    merged = in_turn(inbox, FanOut(calls), [MentorRequested, LearningPlanUpdated])
+    mentor = Envelope(MentorRequested.model_construct(), "/tests")
+    assert merged.batch_handler is not None
+    await merged.batch_handler([PLAN, mentor])
+    assert calls == [("inbox", [mentor.id]), ("webhooks", [PLAN.id, mentor.id])]

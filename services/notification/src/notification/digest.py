@@ -6,9 +6,10 @@ The clock is injected, so that tests can move it over periods; k is the works ag
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -28,25 +29,27 @@ def last_period(now: datetime, period: timedelta) -> tuple[int, datetime]:
     return number, EPOCH + number * period
 
 
-async def record_plan(
-    db: AsyncDatabase, plan: LearningPlanUpdated, at: datetime, session: AsyncClientSession
+async def record_plans(
+    db: AsyncDatabase,
+    plans: Sequence[LearningPlanUpdated],
+    at: datetime,
+    session: AsyncClientSession,
 ) -> None:
-    """Remember the plan's figures for its site's next digest (the latest version counts)."""
-    if plan.site_id is None:
-        return
-    fact = {
-        "site_id": plan.site_id,
-        "rollout_id": plan.rollout_id,
-        "changed_at": at,
-        "external_cost_avoided_eur": plan.totals.external_cost_avoided_eur,
-        "in_house_share": plan.totals.in_house_share,
-    }
-    await db["digest_facts"].update_one(
-        {"_id": f"{plan.rollout_id}:{plan.employee_id}"},
-        {"$set": fact},
-        upsert=True,
-        session=session,
-    )
+    """Remember the plans' figures for their sites' next digest (the latest version counts)."""
+    facts = {
+        f"{plan.rollout_id}:{plan.employee_id}": {
+            "site_id": plan.site_id,
+            "rollout_id": plan.rollout_id,
+            "changed_at": at,
+            "external_cost_avoided_eur": plan.totals.external_cost_avoided_eur,
+            "in_house_share": plan.totals.in_house_share,
+        }
+        for plan in plans
+        if plan.site_id is not None
+    }  # later plans of one employee overwrite earlier ones: the batch keeps Kafka's order
+    writes = [UpdateOne({"_id": key}, {"$set": fact}, upsert=True) for key, fact in facts.items()]
+    if writes:
+        await db["digest_facts"].bulk_write(writes, ordered=False, session=session)
 
 
 class Digests:

@@ -8,6 +8,7 @@ sends no second e-mail; the Message-ID header is derived from that key as well.
 import asyncio
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -25,12 +26,12 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
 
 
-async def queue_email(
-    db: AsyncDatabase, message: InboxMessage, session: AsyncClientSession, at: datetime
+async def queue_emails(
+    db: AsyncDatabase, messages: Sequence[InboxMessage], session: AsyncClientSession, at: datetime
 ) -> None:
-    """Queue the message's e-mail; ``at`` (the service's clock) dates it for retention."""
+    """Queue the messages' e-mails; ``at`` (the service's clock) dates them for retention."""
     now = datetime.now(UTC)
-    await db["email_queue"].insert_one(
+    entries = [
         {
             "_id": message.id,
             "recipient_id": message.recipient_id,
@@ -43,9 +44,11 @@ async def queue_email(
             "claimed_until": now,
             "last_error": None,
             "created_at": at,
-        },
-        session=session,
-    )
+        }
+        for message in messages
+    ]
+    if entries:
+        await db["email_queue"].insert_many(entries, session=session)
 
 
 @dataclass(frozen=True)

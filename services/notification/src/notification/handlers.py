@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
-from pymongo import DESCENDING
+from pymongo import DESCENDING, UpdateOne
 
 from gegenstrom_contracts.envelope import Envelope, Event
 from gegenstrom_contracts.notification import Channel, NotificationCreated
@@ -14,7 +14,7 @@ from gegenstrom_runtime.privacy import Clock
 from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
 from notification.contacts import ContactDirectory, language_of
-from notification.digest import record_plan
+from notification.digest import record_plans
 from notification.domain import (
     DEFAULT_LANGUAGE,
     HR_INBOX,
@@ -25,8 +25,8 @@ from notification.domain import (
     mentor_message,
     plan_message,
 )
-from notification.email import queue_email
-from notification.privacy import admitted
+from notification.email import queue_emails
+from notification.privacy import people
 
 SOURCE = "/gegenstrom/notification"
 LOOKUPS_AT_ONCE = 16
@@ -61,26 +61,35 @@ def audience(event: Event) -> list[tuple[str, Build]]:
     return []
 
 
-async def on_event(
-    infra: Infrastructure, contacts: ContactDirectory, clock: Clock, envelope: Envelope
+async def on_events(
+    infra: Infrastructure, contacts: ContactDirectory, clock: Clock, envelopes: list[Envelope]
 ) -> None:
-    """Tell everyone an event concerns, once per event, each in their language."""
-    messages: list[InboxMessage] = []
-    for recipient_id, build in audience(envelope.data):
-        messages += build(await _language(contacts, recipient_id))
+    """Tell everyone the events concern, once per event, each in their language: a batch
+    with one write per collection; events naming someone erased meanwhile tell nobody."""
+    told = {e.id: await _messages(contacts, e.data) for e in envelopes}
+    relevant = [e for e in envelopes if told[e.id] or isinstance(e.data, LearningPlanUpdated)]
 
-    async def work(tx: Transaction) -> None:
-        if not await admitted(infra, tx, envelope.data):
-            return  # someone it names was erased meanwhile
+    async def work(tx: Transaction, fresh: list[Envelope]) -> None:
+        erased = await infra.erased.held({p for e in fresh for p in people(e.data)})
+        admitted = [e for e in fresh if not people(e.data) & erased]
         at = clock()
-        if isinstance(envelope.data, LearningPlanUpdated):
-            await record_plan(infra.db, envelope.data, at, tx.session)
-        for message in messages:
-            if await deliver(infra, message, tx, at):
+        plans = [e.data for e in admitted if isinstance(e.data, LearningPlanUpdated)]
+        await record_plans(infra.db, plans, at, tx.session)  # type: ignore[arg-type]
+        sent = [(e, message) for e in admitted for message in told[e.id]]
+        created = await deliver(infra, [message for _, message in sent], tx, at)
+        for envelope, message in sent:
+            if message.id in created:
                 tx.publish(envelope.caused(_created(message), SOURCE, message.id))
 
-    if messages or isinstance(envelope.data, LearningPlanUpdated):
-        await infra.uow.commit(work, event_id=envelope.id)
+    if relevant:
+        await infra.uow.commit_each(relevant, work)
+
+
+async def _messages(contacts: ContactDirectory, event: Event) -> list[InboxMessage]:
+    messages: list[InboxMessage] = []
+    for recipient_id, build in audience(event):
+        messages += build(await _language(contacts, recipient_id))
+    return messages
 
 
 async def look_up_languages(contacts: ContactDirectory, envelopes: list[Envelope]) -> None:
@@ -104,44 +113,35 @@ async def _language(contacts: ContactDirectory, recipient_id: str) -> str:
 
 
 async def deliver(
-    infra: Infrastructure, message: InboxMessage, tx: Transaction, at: datetime
-) -> bool:
-    """Into the inbox and the e-mail queue at ``at``, unless it was delivered before."""
-    if not await _store(infra, message, tx, at):
-        return False
-    await queue_email(infra.db, message, tx.session, at)
-    return True
+    infra: Infrastructure, messages: list[InboxMessage], tx: Transaction, at: datetime
+) -> set[str]:
+    """Into the inbox and the e-mail queue at ``at``, those not delivered before (a
+    message's id is its natural key); returns the ids of those delivered now."""
+    unique = list({message.id: message for message in messages}.values())
+    if not unique:
+        return set()
+    writes = [UpdateOne({"_id": m.id}, {"$setOnInsert": _entry(m, at)}, upsert=True)
+              for m in unique]  # fmt: skip
+    result = await inbox(infra).bulk_write(writes, ordered=False, session=tx.session)
+    stored = [unique[i] for i in sorted(result.upserted_ids)]
+    await queue_emails(infra.db, stored, tx.session, at)
+    return {message.id for message in stored}
+
+
+def _entry(message: InboxMessage, at: datetime) -> dict:
+    return {**message.model_dump(exclude={"id"}), "created_at": at, "read_at": None}
 
 
 async def deliver_once(infra: Infrastructure, clock: Clock, message: InboxMessage) -> bool:
     """``deliver`` in a transaction of its own, announcing it with a new event."""
 
     async def work(tx: Transaction) -> bool:
-        created = await deliver(infra, message, tx, clock())
+        created = bool(await deliver(infra, [message], tx, clock()))
         if created:
             tx.publish(Envelope(_created(message), SOURCE))
         return created
 
     return await infra.uow.commit(work)
-
-
-async def _store(
-    infra: Infrastructure, message: InboxMessage, tx: Transaction, at: datetime
-) -> bool:
-    """Put the message in the inbox unless it is there already (its id is its natural key)."""
-    result = await inbox(infra).update_one(
-        {"_id": message.id},
-        {
-            "$setOnInsert": {
-                **message.model_dump(exclude={"id"}),
-                "created_at": at,
-                "read_at": None,
-            }
-        },
-        upsert=True,
-        session=tx.session,
-    )
-    return result.upserted_id is not None
 
 
 def _created(message: InboxMessage) -> NotificationCreated:

@@ -6,6 +6,7 @@ from functools import partial
 from fastapi import FastAPI
 
 from gegenstrom_contracts import topics
+from gegenstrom_contracts.envelope import Event
 from gegenstrom_contracts.rollouts import IdeaStatusChanged
 from gegenstrom_contracts.training_match import (
     CohortFormed,
@@ -28,15 +29,14 @@ def consumers(
     infra: Infrastructure, settings: NotificationSettings, clock: Clock
 ) -> list[Consumes]:
     contacts = IntakeContactDirectory(settings.intake_url, infra.tokens)
-    tell = partial(handlers.on_event, infra, contacts, clock)
+    tell = partial(handlers.on_events, infra, contacts, clock)
     warm = partial(handlers.look_up_languages, contacts)
+    item_events: list[type[Event]] = [MentorRequested, LearningItemStatusChanged]
     own = [
-        Consumes(topics.LEARNING_PLAN, [LearningPlanUpdated], tell, prefetch=warm),
-        Consumes(
-            topics.LEARNING_ITEM, [MentorRequested, LearningItemStatusChanged], tell, prefetch=warm
-        ),
-        Consumes(topics.LEARNING_GROUP, [CohortFormed], tell, prefetch=warm),
-        Consumes(topics.IDEA, [IdeaStatusChanged], tell, prefetch=warm),
+        Consumes.batched(topics.LEARNING_PLAN, [LearningPlanUpdated], tell, warm),
+        Consumes.batched(topics.LEARNING_ITEM, item_events, tell, warm),
+        Consumes.batched(topics.LEARNING_GROUP, [CohortFormed], tell, warm),
+        Consumes.batched(topics.IDEA, [IdeaStatusChanged], tell, warm),
     ]
     agreement = WorksAgreement(infra.db, settings.k_threshold)
     # one handler per public topic: inbox, then webhooks; the privacy topics are not public

@@ -4,9 +4,11 @@ An erased employee's id may sit in many places: as recipient, inside message ids
 approvals and mentor requests name the employee), in digest facts, in the bodies of
 webhook deliveries (subject or any field of the event) and as the creator of a
 subscription. ``erase`` removes or blanks all of them in the erasure's transaction.
-The consumer drops later events keyed by an erased id. The inbox's use case is admitted by
-the ``ErasureGuard`` for everyone its event names, so a record in flight during the erasure
-cannot write after it; the webhook fan-out and sender drop events that name an erased id.
+The consumer drops later events keyed by an erased id. The inbox's use case reads the
+tombstones of everyone its events name in its transaction (a read only: an erasure guard,
+a write per person, made the five topics' consumers conflict on every shared person; the
+window left is a record in flight during the erasure's commit). The webhook fan-out and
+sender drop events that name an erased id.
 """
 
 import re
@@ -58,13 +60,6 @@ def people(event: Event) -> set[str]:
         case IdeaStatusChanged():
             return {event.author_id}
     return set()
-
-
-async def admitted(infra: Infrastructure, tx: Transaction, event: Event) -> bool:
-    """Whether no one the event names was erased. A read only: an erasure guard (a write
-    per person) would make the five topics' consumers conflict on every shared person;
-    the window it would close is a record in flight during the erasure's commit."""
-    return not await infra.erased.held(people(event))
 
 
 async def erase(db: AsyncDatabase, tx: Transaction, employee_id: str) -> None:

@@ -103,14 +103,18 @@ class Consumes:
 
     @classmethod
     def batched(
-        cls, topic: Topic, events: Sequence[type[Event]], handle: BatchHandler
+        cls,
+        topic: Topic,
+        events: Sequence[type[Event]],
+        handle: BatchHandler,
+        prefetch: BatchHandler | None = None,
     ) -> "Consumes":
         """A subscription whose handler takes lists of events; one alone is a list of one."""
 
         async def one(envelope: Envelope) -> None:
             await handle([envelope])
 
-        return cls(topic, events, one, handle)
+        return cls(topic, events, one, handle, prefetch)
 
 
 @dataclass

@@ -46,6 +46,10 @@ class _Batch:
     events: list[Envelope] = field(default_factory=list)
 
 
+def _event_id(envelope: Envelope) -> str:
+    return envelope.id
+
+
 _batch: ContextVar[_Batch | None] = ContextVar("gegenstrom_batch", default=None)
 
 
@@ -92,22 +96,25 @@ class UnitOfWork:
         self,
         envelopes: Sequence[Envelope],
         work: Callable[[Transaction, list[Envelope]], Awaitable[None]],
+        *,
+        marker: Callable[[Envelope], str] = _event_id,
     ) -> None:
         """``commit`` for many events at once: ``work`` gets those not handled before.
 
         Inside a consumer's batch it joins that transaction; alone it makes its own. One
         event that was handled before raises ``AlreadyProcessed``, as ``commit`` does.
+        ``marker`` names an event's dedupe marker, for a second use case on the same events.
         """
         batch = _batch.get()
         if batch is None:
-            ids = [e.id for e in envelopes]
-            await self.commit_batch(lambda: self.commit_each(envelopes, work), ids)
+            ids = [marker(e) for e in envelopes]
+            await self.commit_batch(lambda: self.commit_each(envelopes, work, marker=marker), ids)
             return
-        fresh = [e for e in envelopes if e.id not in batch.seen]
+        fresh = [e for e in envelopes if marker(e) not in batch.seen]
         if not fresh and len(envelopes) == 1:
             raise AlreadyProcessed(envelopes[0].id)
-        batch.seen.update(e.id for e in fresh)
-        batch.markers += [e.id for e in fresh]
+        batch.seen.update(marker(e) for e in fresh)
+        batch.markers += [marker(e) for e in fresh]
         if fresh:
             tx = Transaction(batch.session)
             await work(tx, fresh)

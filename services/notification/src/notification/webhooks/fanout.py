@@ -9,12 +9,12 @@ handler and the fan-out in turn (see ``with_webhooks``).
 from collections.abc import Sequence
 from datetime import datetime
 
-from gegenstrom_contracts.envelope import Envelope
+from gegenstrom_contracts.envelope import Envelope, Event
 from gegenstrom_runtime.consumer import Handler
 from gegenstrom_runtime.privacy import Clock, system_clock
 from gegenstrom_runtime.service import Consumes, Infrastructure
 from gegenstrom_runtime.unit_of_work import AlreadyProcessed, Transaction
-from notification.privacy import mentions_erased
+from notification.privacy import json_parts
 from notification.webhooks.model import (
     PUBLIC_EVENTS,
     PUBLIC_TOPICS,
@@ -36,19 +36,39 @@ class WebhookFanOut:
         self._clock = clock  # dates deliveries for retention
 
     async def __call__(self, envelope: Envelope) -> None:
-        """Queue the event for every subscription to its type, once per event id."""
-        subscriptions = await self._store.subscribed_to(envelope.type)
-        if not subscriptions:
-            return  # no transaction and no marker for the events nobody subscribed to
-        body, at, created = cloudevent_json(envelope), now(), self._clock()
-        if await mentions_erased(self._infra.erased, body):
-            return  # in flight at an erasure: it must not bring the id back
-        deliveries = [delivery(envelope, body, s["_id"], at, created) for s in subscriptions]
+        await self.many([envelope])
 
-        async def work(tx: Transaction) -> None:
+    async def many(self, envelopes: list[Envelope]) -> None:
+        """Queue each event for every subscription to its type, once per event id: one
+        read of the subscriptions and one write of the deliveries for the batch."""
+        subscriptions = await self._store.subscribed_to({e.type for e in envelopes})
+        at, created = now(), self._clock()
+        bodies = {e.id: cloudevent_json(e) for e in envelopes if _subscribers(e, subscriptions)}
+        if not bodies:
+            return  # no transaction and no marker for the events nobody subscribed to
+        mentioned = {e_id: json_parts(body) for e_id, body in bodies.items()}
+        erased = await self._infra.erased.held(set().union(*mentioned.values()))
+        # in flight at an erasure: such an event must not bring the id back
+        wanted = [e for e in envelopes if e.id in bodies and not mentioned[e.id] & erased]
+
+        async def work(tx: Transaction, fresh: list[Envelope]) -> None:
+            deliveries = [
+                delivery(e, bodies[e.id], s["_id"], at, created)
+                for e in fresh
+                for s in _subscribers(e, subscriptions)
+            ]
             await self._store.add_deliveries(deliveries, tx.session)
 
-        await self._infra.uow.commit(work, event_id=MARKER_PREFIX + envelope.id)
+        if wanted:
+            await self._infra.uow.commit_each(wanted, work, marker=_marker)
+
+
+def _subscribers(envelope: Envelope, subscriptions: list[dict]) -> list[dict]:
+    return [s for s in subscriptions if envelope.type in s["event_types"]]
+
+
+def _marker(envelope: Envelope) -> str:
+    return MARKER_PREFIX + envelope.id
 
 
 def delivery(
@@ -76,7 +96,7 @@ def delivery(
     }
 
 
-def with_webhooks(existing: Sequence[Consumes], fan_out: Handler) -> list[Consumes]:
+def with_webhooks(existing: Sequence[Consumes], fan_out: WebhookFanOut) -> list[Consumes]:
     """The service's consumers plus the fan-out on every public topic, one per topic."""
     by_topic = {c.topic: c for c in existing}
     if len(by_topic) < len(existing):
@@ -86,16 +106,15 @@ def with_webhooks(existing: Sequence[Consumes], fan_out: Handler) -> list[Consum
         public = [e for e in PUBLIC_EVENTS if e.topic == topic]
         current = by_topic.get(topic)
         if current is None:
-            merged.append(Consumes(topic, public, fan_out))
+            merged.append(Consumes.batched(topic, public, fan_out.many))
         else:
             events = [*current.events, *(e for e in public if e not in current.events)]
-            handler = in_turn(current, fan_out)
-            merged.append(Consumes(topic, events, handler, prefetch=current.prefetch))
+            merged.append(in_turn(current, fan_out, events))
     return merged
 
 
-def in_turn(current: Consumes, fan_out: Handler) -> Handler:
-    """Run the existing handler (for its own event types) and then the fan-out.
+def in_turn(current: Consumes, fan_out: WebhookFanOut, events: Sequence[type[Event]]) -> Consumes:
+    """``current`` for its own event types and then the fan-out, for a batch or one record.
 
     Each commits with its own dedupe marker, so a redelivery after a crash between the two
     skips the one that committed and runs the other; only when both had already run is the
@@ -104,14 +123,22 @@ def in_turn(current: Consumes, fan_out: Handler) -> Handler:
     own_types = {e.event_type for e in current.events}
 
     async def handle(envelope: Envelope) -> None:
-        handlers = [current.handler] if envelope.type in own_types else []
+        handlers: list[Handler] = [current.handler] if envelope.type in own_types else []
+        handlers.append(fan_out)
         repeats = 0
-        for handler in [*handlers, fan_out]:
+        for handler in handlers:
             try:
                 await handler(envelope)
             except AlreadyProcessed:
                 repeats += 1
-        if repeats == len(handlers) + 1:
+        if repeats == len(handlers):
             raise AlreadyProcessed(envelope.id)
 
-    return handle
+    async def handle_many(envelopes: list[Envelope]) -> None:
+        own = [e for e in envelopes if e.type in own_types]
+        if own and current.batch_handler:
+            await current.batch_handler(own)
+        await fan_out.many(envelopes)
+
+    many = handle_many if current.batch_handler else None
+    return Consumes(current.topic, events, handle, many, current.prefetch)

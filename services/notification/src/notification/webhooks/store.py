@@ -5,7 +5,7 @@ and a ``claim_id`` atomically, and every outcome is written only under that clai
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
@@ -38,8 +38,10 @@ class WebhookStore:
         )
         await self.dead_letters.create_index("webhook_id")
 
-    async def subscribed_to(self, event_type: str) -> list[dict]:
-        return await self.subscriptions.find({"event_types": event_type}).to_list()
+    async def subscribed_to(self, event_types: Collection[str]) -> list[dict]:
+        """The subscriptions to any of the types."""
+        query = {"event_types": {"$in": sorted(event_types)}}
+        return await self.subscriptions.find(query).to_list()
 
     async def subscription(self, subscription_id: str) -> dict | None:
         return await self.subscriptions.find_one({"_id": subscription_id})
