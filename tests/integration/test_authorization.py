@@ -45,6 +45,12 @@ def rules(target: str, idea_id: str) -> dict[str, Rule]:
         "employee list": Rule("GET", "/v1/org/employees", HR_ADMIN),
         "employee record": Rule("GET", f"/v1/org/employees/{target}", HR_ADMIN, True, "any"),
         "contact lookup": Rule("GET", f"/internal/v1/contacts/{target}", frozenset({Role.SERVICE})),
+        "language lookup": Rule(
+            "POST",
+            "/internal/v1/languages",
+            frozenset({Role.SERVICE}),
+            body={"json": {"employee_ids": [target]}},
+        ),
         "esco import": Rule(
             "POST",
             "/v1/catalog/esco-import?dry_run=true",

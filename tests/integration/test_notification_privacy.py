@@ -269,6 +269,9 @@ class Managers:
     async def language(self, employee_id: str):
         return None
 
+    async def languages(self, employee_ids):
+        return {}
+
 
 async def test_the_works_agreement_sets_the_digest_k(notification, namespace):
     _, infra, clock = notification

@@ -157,3 +157,20 @@ async def test_contact_lookup_is_for_services_only(intake):
         "/internal/v1/contacts/emp-nobody", headers=bearer("svc", Role.SERVICE)
     )
     assert unknown.status_code == 404
+
+
+async def test_languages_of_many_employees_in_one_call(intake):
+    client, infra = intake
+    await post_import(client, org_files(employees=3))
+    languages = {d["_id"]: d["language"] async for d in infra.db["employees"].find()}
+    assert set(languages.values()) == {"de", "en"}  # the fixture mixes them
+    service = bearer("svc-notification", Role.SERVICE)
+
+    ids = [*languages, "emp-nobody"]
+    asked = await client.post("/internal/v1/languages", json={"employee_ids": ids}, headers=service)
+    assert asked.status_code == 200
+    assert asked.json() == languages  # the unknown id is left out
+    too_many = {"employee_ids": [f"e{i}" for i in range(1001)]}
+    refused = await client.post("/internal/v1/languages", json=too_many, headers=service)
+    assert refused.status_code == 422
+    assert "1000" in refused.text

@@ -1,6 +1,5 @@
 """Use cases of notification: who is told what, in the inbox and by e-mail."""
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
@@ -29,7 +28,6 @@ from notification.email import queue_emails
 from notification.privacy import people
 
 SOURCE = "/gegenstrom/notification"
-LOOKUPS_AT_ONCE = 16
 Build = Callable[[str], list[InboxMessage]]  # from the recipient's language
 
 
@@ -93,16 +91,9 @@ async def _messages(contacts: ContactDirectory, event: Event) -> list[InboxMessa
 
 
 async def look_up_languages(contacts: ContactDirectory, envelopes: list[Envelope]) -> None:
-    """Ask intake for the languages of a batch's recipients at once, before its
-    transaction, so that ``on_event`` finds them remembered."""
-    recipients = {r for e in envelopes for r, _ in audience(e.data)} - {HR_INBOX}
-    asking = asyncio.Semaphore(LOOKUPS_AT_ONCE)
-
-    async def look_up(recipient_id: str) -> None:
-        async with asking:
-            await language_of(contacts, recipient_id, DEFAULT_LANGUAGE)
-
-    await asyncio.gather(*(look_up(r) for r in recipients))
+    """Ask intake for the languages of a batch's recipients in one call, before its
+    transaction, so that ``on_events`` finds them remembered."""
+    await contacts.languages({r for e in envelopes for r, _ in audience(e.data)} - {HR_INBOX})
 
 
 async def _language(contacts: ContactDirectory, recipient_id: str) -> str:

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from gegenstrom_contracts.privacy import AccessedData
 from gegenstrom_runtime.access import Caller, require, require_self_or, require_site
@@ -16,6 +17,13 @@ from intake.privacy.context import Privacy
 
 HrOrAdmin = Annotated[Principal, Depends(require(Role.HR, Role.ADMIN))]
 ServiceOnly = Annotated[Principal, Depends(require(Role.SERVICE))]
+MAX_LANGUAGES = 1000
+
+
+class LanguagesRequest(BaseModel):
+    employee_ids: list[str] = Field(max_length=MAX_LANGUAGES)
+
+
 PERSONAL = ("first_name", "last_name", "email", "language", "personnel_number")
 
 
@@ -93,6 +101,14 @@ def router(infra: Infrastructure, privacy: Privacy) -> APIRouter:
             "language": doc["language"],
             "display_name": f"{doc['first_name']} {doc['last_name']}",
         }
+
+    @api.post("/internal/v1/languages")
+    async def post_languages(ask: LanguagesRequest, who: ServiceOnly) -> dict[str, str]:
+        """For notification's messages of a batch: the languages of many employees in one
+        call; those unknown or gone are left out."""
+        query = {"_id": {"$in": ask.employee_ids}, "status": "active"}
+        found = repo.employees.find(query, {"language": 1})
+        return {doc["_id"]: doc["language"] async for doc in found}
 
     @api.get("/internal/v1/managers")
     async def get_managers(site_id: str, who: ServiceOnly) -> list[str]:
