@@ -22,6 +22,11 @@ async def count_reaches(
         await asyncio.sleep(0.05)
 
 
+async def outbox_events(db: AsyncDatabase) -> list[dict]:
+    """Events still pending in a service's outbox (a document holds a transaction's)."""
+    return [event async for doc in db["outbox"].find() for event in doc["events"]]
+
+
 async def outbox_drained(db: AsyncDatabase) -> None:
     """Every event the service wrote has been published."""
     await count_reaches(lambda: db["outbox"].count_documents({"published_at": None}), 0)
