@@ -18,8 +18,10 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import AsyncMongoClient, ReplaceOne
+from pymongo.errors import OperationFailure
 
 BATCH = 500
+TRANSACTION_ATTEMPTS = 5  # as the services' consumers retry a failed batch
 TYPES = ("input-submitted", "profile-updated", "learning-plan-updated", "notification-created")
 PLAN_TYPE = "org.gegenstrom.training-match.learning-plan-updated.v1"
 
@@ -65,8 +67,14 @@ class Stage:
                 await self._writes_of_consumer(inputs, session)
             await self.db["outbox"].insert_many(outbox, session=session)
 
-        async with self.client.start_session() as session:
-            await session.with_transaction(work)
+        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+            try:
+                async with self.client.start_session() as session:
+                    await session.with_transaction(work)
+                break
+            except OperationFailure:  # SecantusDB reports some write conflicts as internal
+                if attempt == TRANSACTION_ATTEMPTS:
+                    raise
         sent = [await self.producer.send(self.out, v, key=k, headers=_encoded(h))
                 for k, v, h in messages]  # fmt: skip
         await asyncio.gather(*sent)

@@ -9,6 +9,9 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
 from gegenstrom_contracts import topics
 from pipeline import drivers, null
 from pipeline.collector import Collector
@@ -55,6 +58,8 @@ async def real(mode: str, org: Organisation, args, bootstrap: str, mongo: str) -
         print(f"[{mode}] loading {len(org.employees)} employees, rollout, profiles and offers")
         ids = await asyncio.to_thread(load, org, services["intake"].url,
                                       services["training_match"].url)  # fmt: skip
+        print(f"[{mode}] waiting until the services have taken in the organisation")
+        await caught_up(bootstrap, f"{run}.")  # its events are not part of the measure
         await collector.start()
         cpu = {name: s.cpu_s() for name, s in services.items()}
         print(f"[{mode}] driving the inputs")
@@ -71,6 +76,37 @@ async def real(mode: str, org: Organisation, args, bootstrap: str, mongo: str) -
     finally:
         stop_all(services)
         await collector.stop()
+
+
+async def caught_up(bootstrap: str, prefix: str, poll_s: float = 1.0) -> None:
+    """Wait until every consumer group of the run (``<prefix><service>.<topic>``) has
+    committed up to the end of each partition of its topic."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    ends = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await admin.start()
+    await ends.start()
+    try:
+        while True:
+            if not await _lag(admin, ends, prefix):
+                return
+            await asyncio.sleep(poll_s)
+    finally:
+        await ends.stop()
+        await admin.close()
+
+
+async def _lag(admin: AIOKafkaAdminClient, ends: AIOKafkaConsumer, prefix: str) -> int:
+    groups = [g[0] for g in await admin.list_consumer_groups() if g[0].startswith(prefix)]
+    lag = 0
+    for group in groups:
+        topic = prefix + group.removeprefix(prefix).split(".", 1)[1]
+        described = await admin.describe_topics([topic])
+        partitions = [TopicPartition(topic, p["partition"]) for p in described[0]["partitions"]]
+        committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+        end = await ends.end_offsets(partitions)
+        done = {tp: max(0, meta.offset) for tp, meta in committed.items()}
+        lag += sum(end[tp] - done.get(tp, 0) for tp in partitions)
+    return lag if groups else 1
 
 
 HOPS = (topics.EMPLOYEE_INPUT, topics.COMPETENCE_PROFILE, topics.LEARNING_PLAN, topics.NOTIFICATION)
