@@ -20,6 +20,8 @@ from gegenstrom_contracts.rollouts import (
     Wave,
 )
 from gegenstrom_runtime.auth import Role
+from gegenstrom_runtime.unit_of_work import AlreadyProcessed
+from profiling import handlers
 from profiling.main import create_app
 from profiling.settings import ProfilingSettings
 from support.apps import infra_settings, serving
@@ -252,3 +254,35 @@ async def test_read_api_own_profile_released_profiles_and_aggregates(profiling, 
         assert theirs["cells"] == [] and theirs["site_totals"] == []  # nobody in Gdańsk here
         employee_view = await client.get("/v1/aggregates/rollout-1", headers=bearer("emp-a1"))
         assert employee_view.status_code == 403
+
+
+async def test_assignments_are_kept_a_batch_at_once_the_last_per_employee(profiling):
+    _, infra = profiling
+
+    def assignment(employee_id: str, department_id: str) -> Envelope:
+        event = EmployeeAssignmentChanged(
+            employee_id=employee_id,
+            status=EmploymentStatus.ACTIVE,
+            site_id="hamburg",
+            department_id=department_id,
+            role_id="dispatcher",
+        )
+        return Envelope(event, "/tests")
+
+    async def departments() -> dict[str, str]:
+        return {d["_id"]: d["department_id"] async for d in infra.db["employees"].find()}
+
+    async def erase(tx) -> None:
+        await infra.guard.close(tx.session, "emp-gone")
+
+    await infra.uow.commit(erase)
+    first = assignment("emp-b0", "ops")
+    batch = [first, assignment("emp-b1", "ops"), assignment("emp-gone", "ops")]
+    batch += [assignment("emp-b0", "billing"), assignment("emp-b0", "finance")]
+    await handlers.on_assignments(infra, batch)
+    assert await departments() == {"emp-b0": "finance", "emp-b1": "ops"}
+
+    with pytest.raises(AlreadyProcessed):
+        await handlers.on_assignments(infra, [first])  # a redelivery changes nothing
+    await handlers.on_assignments(infra, [first, assignment("emp-b1", "billing")])
+    assert await departments() == {"emp-b0": "finance", "emp-b1": "billing"}

@@ -3,6 +3,8 @@ concerns. Each profile whose content really changed is published once, as a new 
 
 import re
 
+from pymongo import ReplaceOne
+
 from gegenstrom_contracts.envelope import Envelope
 from gegenstrom_contracts.intake import EmployeeInputSubmitted
 from gegenstrom_contracts.org import EmployeeAssignmentChanged
@@ -141,20 +143,26 @@ async def on_evidence(infra: Infrastructure, envelope: Envelope) -> None:
     await infra.uow.commit(work, event_id=envelope.id)
 
 
-async def on_assignment(infra: Infrastructure, envelope: Envelope) -> None:
-    event: EmployeeAssignmentChanged = envelope.data  # type: ignore[assignment]
+async def on_assignments(infra: Infrastructure, envelopes: list[Envelope]) -> None:
+    """Keep each employee's newest assignment, a whole batch with one guard write and read
+    and one bulk write; erased employees' are dropped. The event carries no version, so
+    the last one of an employee in the batch wins (Kafka keeps each key's order)."""
 
-    async def work(tx: Transaction) -> None:
-        if not await infra.guard.admits(tx.session, event.employee_id):
-            return
-        await infra.db["employees"].replace_one(
-            {"_id": event.employee_id},
-            event.model_dump(mode="json"),
-            upsert=True,
-            session=tx.session,
-        )
+    async def work(tx: Transaction, fresh: list[Envelope]) -> None:
+        admitted = await infra.guard.admitted(tx.session, (e.subject for e in fresh))
+        newest: dict[str, EmployeeAssignmentChanged] = {}
+        for envelope in fresh:
+            event: EmployeeAssignmentChanged = envelope.data  # type: ignore[assignment]
+            if event.employee_id in admitted:
+                newest[event.employee_id] = event
+        if newest:
+            writes = [
+                ReplaceOne({"_id": employee_id}, event.model_dump(mode="json"), upsert=True)
+                for employee_id, event in newest.items()
+            ]
+            await infra.db["employees"].bulk_write(writes, ordered=False, session=tx.session)
 
-    await infra.uow.commit(work, event_id=envelope.id)
+    await infra.uow.commit_each(envelopes, work)
 
 
 async def reprofile(

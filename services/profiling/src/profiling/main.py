@@ -40,7 +40,9 @@ def consumers(infra: Infrastructure, settings: ProfilingSettings, clock: Clock) 
             topics.REQUIREMENT_PROFILE, RequirementProfileConfirmed, handlers.on_requirement_profile
         ),
         on(topics.COMPETENCE_EVIDENCE, CompetenceEvidenceRecorded, handlers.on_evidence),
-        on(topics.EMPLOYEE, EmployeeAssignmentChanged, handlers.on_assignment),
+        Consumes.batched(
+            topics.EMPLOYEE, [EmployeeAssignmentChanged], partial(handlers.on_assignments, infra)
+        ),
         Consumes(topics.ERASURE, [EmployeeErased], partial(on_erased, infra, clock)),
         Consumes(
             topics.WORKS_AGREEMENT,
