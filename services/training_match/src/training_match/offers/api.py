@@ -83,8 +83,9 @@ def router(infra: Infrastructure) -> APIRouter:
         parsed = parse_offers(offers.filename or "offers.csv", await offers.read())
 
         async def work(tx: Transaction) -> dict[str, str]:
+            stored = await repo.get_many(parsed.offers, tx.session)
             for offer_id in parsed.offers:
-                current = await repo.get(offer_id, tx.session)
+                current = stored.get(offer_id)
                 if current and current["source"] != "hr":
                     parsed.problems.append(
                         Problem(

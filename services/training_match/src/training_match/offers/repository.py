@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from pymongo import ReplaceOne, UpdateMany
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -22,6 +23,11 @@ class OfferRepository:
     async def get(self, offer_id: str, session: Session = None) -> dict | None:
         return await self._offers.find_one({"_id": offer_id}, session=session)
 
+    async def get_many(self, offer_ids: Iterable[str], session: Session = None) -> dict[str, dict]:
+        """The stored ones of these offers, by id, with one read."""
+        cursor = self._offers.find({"_id": {"$in": sorted(set(offer_ids))}}, session=session)
+        return {doc["_id"]: doc async for doc in cursor}
+
     async def put(self, doc: dict, session: Session = None) -> str:
         """Store one offer; say whether it is new, changed or unchanged."""
         current = await self.get(doc["_id"], session)
@@ -31,7 +37,27 @@ class OfferRepository:
         return "changed" if current else "new"
 
     async def put_many(self, docs: Iterable[dict], session: Session = None) -> dict[str, str]:
-        return {doc["_id"]: await self.put(doc, session) for doc in docs}
+        """``put`` for many offers with one read and one bulk write."""
+        docs = list(docs)
+        outcomes, writes = self._puts(docs, await self.get_many((d["_id"] for d in docs), session))
+        if writes:
+            await self._offers.bulk_write(writes, ordered=False, session=session)
+        return outcomes
+
+    @staticmethod
+    def _puts(docs: list[dict], stored: dict[str, dict]) -> tuple[dict[str, str], list[ReplaceOne]]:
+        """Each doc's outcome against the stored offers, and the writes that store it."""
+        outcomes: dict[str, str] = {}
+        writes: dict[str, ReplaceOne] = {}
+        for doc in docs:
+            current = stored.get(doc["_id"])
+            if current == doc:
+                outcomes[doc["_id"]] = "unchanged"
+                continue
+            writes[doc["_id"]] = ReplaceOne({"_id": doc["_id"]}, doc, upsert=True)
+            outcomes[doc["_id"]] = "changed" if current else "new"
+            stored[doc["_id"]] = doc
+        return outcomes, list(writes.values())
 
     async def withdraw(self, offer_id: str, session: Session = None) -> bool:
         """Take an offer out of planning; items already planned keep their record of it."""
@@ -42,30 +68,40 @@ class OfferRepository:
 
     async def sync_mentor(self, employee_id: str, docs: list[dict], session: Session) -> bool:
         """Make the employee's mentoring offers exactly ``docs``; True if anything changed."""
-        keep = {d["_id"] for d in docs}
-        outcomes = await self.put_many(docs, session)
-        stale = await self._offers.update_many(
-            {
-                "source": "profile",
-                "trainer_id": employee_id,
-                "_id": {"$nin": list(keep)},
-                "active": True,
-            },
-            {"$set": {"active": False}},
-            session=session,
-        )
-        return stale.modified_count > 0 or any(o != "unchanged" for o in outcomes.values())
+        return await self._sync({employee_id: docs}, session)
 
     async def sync_mentors(self, docs_of: dict[str, list[dict]], session: Session) -> None:
-        """``sync_mentor`` for many employees; only those offering now or before are touched."""
+        """``sync_mentor`` for many employees; only those offering now or before are touched.
+
+        One read of who offers, one of their offers, and one bulk write for all of them.
+        """
         offered = await self._offers.distinct(
             "trainer_id",
             {"source": "profile", "trainer_id": {"$in": list(docs_of)}, "active": True},
             session=session,
         )
+        touched = {e: docs for e, docs in docs_of.items() if docs or e in offered}
+        if touched:
+            await self._sync(touched, session)
+
+    async def _sync(self, docs_of: dict[str, list[dict]], session: Session) -> bool:
+        every = [d for docs in docs_of.values() for d in docs]
+        stored = await self.get_many((d["_id"] for d in every), session) if every else {}
+        writes: list[ReplaceOne | UpdateMany] = []
+        changed = False
         for employee_id, docs in docs_of.items():
-            if docs or employee_id in offered:
-                await self.sync_mentor(employee_id, docs, session)
+            outcomes, puts = self._puts(docs, stored)
+            changed = changed or any(o != "unchanged" for o in outcomes.values())
+            writes += puts
+            stale = {
+                "source": "profile",
+                "trainer_id": employee_id,
+                "_id": {"$nin": sorted({d["_id"] for d in docs})},
+                "active": True,
+            }
+            writes.append(UpdateMany(stale, {"$set": {"active": False}}))
+        result = await self._offers.bulk_write(writes, ordered=True, session=session)
+        return changed or result.modified_count > 0
 
     async def for_competences(self, competence_ids: Iterable[str], session: Session) -> list[Offer]:
         cursor = self._offers.find(

@@ -1,12 +1,13 @@
 """Who holds which place: mentors' mentees, cohorts and circles, one document per group.
 
 Each use case loads the groups of the offers it plans with, lets the engine plan against
-a ledger built from them, and writes back only the groups it changed, each guarded by its
-version: a concurrent change makes the transaction fail and the work run again.
+a ledger built from them, and writes back only the groups it changed (one bulk write), each
+guarded by its version: a concurrent change makes the transaction fail and the work run again.
 """
 
 from collections.abc import Collection, Iterable
 
+from pymongo import ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -74,15 +75,31 @@ class GroupBook:
         self._touched.add(doc["_id"])
 
     async def save(self, db: AsyncDatabase, session: AsyncClientSession) -> None:
-        for group_id in sorted(self._touched):
+        """Write the changed groups with one bulk write, each guarded by its version."""
+        touched = sorted(self._touched)
+        writes = []
+        for group_id in touched:
             doc = self._docs[group_id]
             version = doc["version"]
             doc["version"] = version + 1
-            result = await db["groups"].replace_one(
-                {"_id": group_id, "version": version}, doc, upsert=version == 0, session=session
+            writes.append(
+                ReplaceOne({"_id": group_id, "version": version}, doc, upsert=version == 0)
             )
-            if version and result.matched_count == 0:
-                raise GroupChanged(group_id)
+        if not writes:
+            return
+        result = await db["groups"].bulk_write(writes, ordered=False, session=session)
+        # Each write either matched its version or (a new group) was inserted; a guarded
+        # one that matched nothing was changed by another transaction.
+        if result.matched_count + result.upserted_count < len(writes):
+            raise GroupChanged(await self._changed(db, touched, session))
+
+    async def _changed(
+        self, db: AsyncDatabase, group_ids: list[str], session: AsyncClientSession
+    ) -> str:
+        """The first of the groups just written that does not hold what was written."""
+        query = {"_id": {"$in": group_ids}}
+        stored = {d["_id"]: d async for d in db["groups"].find(query, session=session)}
+        return next((g for g in group_ids if stored.get(g) != self._docs[g]), group_ids[0])
 
     def newly_formed(self, offers: dict[str, Offer]) -> list[dict]:
         """Cohorts and circles that reached their minimum size with this change."""
