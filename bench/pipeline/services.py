@@ -60,7 +60,6 @@ def service_env(name: str, run: str, bootstrap: str, mongo: str, ports: dict) ->
         "TOPIC_PREFIX": f"{run}.",
         "HTTP_PORT": str(ports[name]),
         "AUTH_SECRET": SECRET,
-        "OUTBOX_POLL_INTERVAL_S": "0.2",
         "INTAKE_URL": f"http://127.0.0.1:{ports['intake']}",  # notification's lookups
         "REPLAN_DEBOUNCE_S": "0",  # measure the incremental path, no rollout-wide re-plans
     }
