@@ -15,6 +15,7 @@ from pymongo import ReplaceOne
 from gegenstrom_contracts.envelope import Envelope
 from gegenstrom_runtime.access import require, require_site
 from gegenstrom_runtime.auth import Principal, Role
+from gegenstrom_runtime.lookups import find_in
 from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
 from intake.catalog.repository import CatalogRepository
@@ -84,11 +85,10 @@ async def _problems(
 
 async def _ids(collection, ids: set[str], tx: Transaction, active: bool = False) -> set[str]:
     """Which of ``ids`` exist in the collection (with status active, if asked)."""
-    query: dict = {"_id": {"$in": sorted(ids)}}
-    if active:
-        query["status"] = "active"
-    cursor = collection.find(query, {"_id": 1}, session=tx.session)
-    return {doc["_id"] async for doc in cursor}
+    query = {"status": "active"} if active else None
+    found = await find_in(collection, "_id", ids, query=query, projection={"_id": 1},
+                          session=tx.session)  # fmt: skip
+    return {doc["_id"] for doc in found}
 
 
 async def _save_all(
@@ -96,8 +96,8 @@ async def _save_all(
 ) -> list[Submitted]:
     """The versioned store's rules (see VersionedStore.save), with one read and two writes."""
     current_docs = infra.db["employee_inputs"]
-    cursor = current_docs.find({"_id": {"$in": [f.key() for f in forms]}}, session=tx.session)
-    current = {doc["_id"]: doc async for doc in cursor}
+    found = await find_in(current_docs, "_id", [f.key() for f in forms], session=tx.session)
+    current = {doc["_id"]: doc for doc in found}
     now = datetime.now(UTC)
     replaces, history, results = [], [], []
     for form in forms:

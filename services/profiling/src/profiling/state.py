@@ -9,6 +9,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from gegenstrom_contracts.intake import EmployeeInputSubmitted
 from gegenstrom_contracts.profiling import LevelSource
 from gegenstrom_contracts.rollouts import RequirementProfileConfirmed, RolloutPublished
+from gegenstrom_runtime.lookups import find_in
 from profiling.rules import Evidence
 
 Session = AsyncClientSession
@@ -48,8 +49,8 @@ class ProfilingState:
     ) -> list[str]:
         """``keep_newer`` for many documents (key: (version, doc)) with one read and one
         write; returns the keys stored."""
-        cursor = collection.find({"_id": {"$in": list(docs)}}, {"version": 1}, session=s)
-        stored = {doc["_id"]: doc["version"] async for doc in cursor}
+        found = await find_in(collection, "_id", docs, projection={"version": 1}, session=s)
+        stored = {doc["_id"]: doc["version"] for doc in found}
         newer = [key for key, (version, _) in docs.items() if stored.get(key, 0) < version]
         if newer:
             writes = [
@@ -105,8 +106,7 @@ class ProfilingState:
 
     async def evidence_of(self, employee_ids: list[str], s: Session) -> dict[str, list[Evidence]]:
         found: dict[str, list[Evidence]] = {e: [] for e in employee_ids}
-        cursor = self.evidence.find({"employee_id": {"$in": employee_ids}}, session=s)
-        async for doc in cursor:
+        for doc in await find_in(self.evidence, "employee_id", employee_ids, session=s):
             found[doc["employee_id"]].append(_evidence(doc))
         return found
 

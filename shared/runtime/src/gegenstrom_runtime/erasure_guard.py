@@ -17,6 +17,8 @@ from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from gegenstrom_runtime.lookups import find_in
+
 
 class ErasureGuard:
     def __init__(self, db: AsyncDatabase, secret: str) -> None:
@@ -45,8 +47,8 @@ class ErasureGuard:
             return set()
         writes = [UpdateOne({"_id": k}, {"$inc": {"uses": 1}}, upsert=True) for k in sorted(keys)]
         await self._docs.bulk_write(writes, ordered=False, session=session)
-        closed = self._docs.find({"_id": {"$in": list(keys)}, "erased": True}, session=session)
-        erased = {doc["_id"] async for doc in closed}
+        closed = await find_in(self._docs, "_id", keys, query={"erased": True}, session=session)
+        erased = {doc["_id"] for doc in closed}
         return {e for k, e in keys.items() if k not in erased}
 
     async def close(self, session: AsyncClientSession, employee_id: str) -> None:

@@ -21,6 +21,7 @@ from gegenstrom_contracts.privacy import (
     WorksAgreementTerms,
 )
 from gegenstrom_runtime.auth import Principal
+from gegenstrom_runtime.lookups import find_in
 from gegenstrom_runtime.unit_of_work import Transaction, UnitOfWork
 
 if TYPE_CHECKING:  # the service module builds on this one
@@ -57,8 +58,8 @@ class Tombstones:
     async def held(self, employee_ids: Collection[str]) -> set[str]:
         """Those of ``employee_ids`` that were erased: one query for a whole batch."""
         keys = {self._key(e): e for e in employee_ids}
-        cursor = self._docs.find({"_id": {"$in": list(keys)}}, {"_id": 1})
-        return {keys[doc["_id"]] async for doc in cursor}
+        found = await find_in(self._docs, "_id", keys, projection={"_id": 1})
+        return {keys[doc["_id"]] for doc in found}
 
     async def add(self, employee_id: str, at: datetime, session: AsyncClientSession) -> None:
         await self._docs.update_one(

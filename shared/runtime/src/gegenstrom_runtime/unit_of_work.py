@@ -17,6 +17,7 @@ from pymongo.asynchronous.mongo_client import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
 from gegenstrom_contracts.envelope import Envelope
+from gegenstrom_runtime.lookups import find_in
 from gegenstrom_runtime.outbox import Outbox
 
 KEEP_MARKERS_S = 30 * 24 * 3600
@@ -147,10 +148,9 @@ class UnitOfWork:
         self._outbox.wake()
 
     async def _known(self, event_ids: Collection[str], session: AsyncClientSession) -> set[str]:
-        cursor = self._processed.find(
-            {"_id": {"$in": list(event_ids)}}, {"_id": 1}, session=session
-        )
-        return {doc["_id"] async for doc in cursor}
+        found = await find_in(self._processed, "_id", event_ids, projection={"_id": 1},
+                              session=session)  # fmt: skip
+        return {doc["_id"] for doc in found}
 
     async def _join(
         self, batch: _Batch, work: Callable[[Transaction], Awaitable[T]], event_id: str | None

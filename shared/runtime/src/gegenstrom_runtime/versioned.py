@@ -11,6 +11,8 @@ from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 
+from gegenstrom_runtime.lookups import find_in
+
 
 class VersionedStore:
     def __init__(self, collection: AsyncCollection) -> None:
@@ -46,8 +48,8 @@ class VersionedStore:
     ) -> dict[str, int | None]:
         """``save`` for many documents with one read and at most three writes in all."""
         sources = source_versions or {}
-        cursor = self._current.find({"_id": {"$in": list(contents)}}, session=session)
-        current = {doc["_id"]: doc async for doc in cursor}
+        found = await find_in(self._current, "_id", contents, session=session)
+        current = {doc["_id"]: doc for doc in found}
         now = datetime.now(UTC)
         saved: dict[str, int | None] = {}
         replaced, touched, history = [], [], []

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from gegenstrom_contracts.privacy import AccessedData
 from gegenstrom_runtime.access import Caller, require, require_self_or, require_site
 from gegenstrom_runtime.auth import Principal, Role
+from gegenstrom_runtime.lookups import find_in
 from gegenstrom_runtime.service import Infrastructure
 from intake.org.events import structure_event
 from intake.org.handlers import OrgImportReport, import_org
@@ -106,9 +107,9 @@ def router(infra: Infrastructure, privacy: Privacy) -> APIRouter:
     async def post_languages(ask: LanguagesRequest, who: ServiceOnly) -> dict[str, str]:
         """For notification's messages of a batch: the languages of many employees in one
         call; those unknown or gone are left out."""
-        query = {"_id": {"$in": ask.employee_ids}, "status": "active"}
-        found = repo.employees.find(query, {"language": 1})
-        return {doc["_id"]: doc["language"] async for doc in found}
+        found = await find_in(repo.employees, "_id", ask.employee_ids, query={"status": "active"},
+                              projection={"language": 1})  # fmt: skip
+        return {doc["_id"]: doc["language"] for doc in found}
 
     @api.get("/internal/v1/managers")
     async def get_managers(site_id: str, who: ServiceOnly) -> list[str]:

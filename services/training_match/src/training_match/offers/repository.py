@@ -6,6 +6,7 @@ from pymongo import ReplaceOne, UpdateMany
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from gegenstrom_runtime.lookups import find_in
 from training_match.engine import Offer
 from training_match.offers.model import to_engine
 
@@ -25,8 +26,8 @@ class OfferRepository:
 
     async def get_many(self, offer_ids: Iterable[str], session: Session = None) -> dict[str, dict]:
         """The stored ones of these offers, by id, with one read."""
-        cursor = self._offers.find({"_id": {"$in": sorted(set(offer_ids))}}, session=session)
-        return {doc["_id"]: doc async for doc in cursor}
+        found = await find_in(self._offers, "_id", set(offer_ids), session=session)
+        return {doc["_id"]: doc for doc in found}
 
     async def put(self, doc: dict, session: Session = None) -> str:
         """Store one offer; say whether it is new, changed or unchanged."""

@@ -9,6 +9,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from gegenstrom_contracts.profiling import CompetenceProfileUpdated
+from gegenstrom_runtime.lookups import find_in
 from gegenstrom_runtime.versioned import VersionedStore
 from training_match.engine import Gap, Learner
 
@@ -44,24 +45,24 @@ class PlanRepository:
 
     async def profile_versions(self, keys: Collection[str], session: Session) -> dict[str, int]:
         """The profile version each of these learners (by plan key) was planned with."""
-        found = self._learners.find(
-            {"_id": {"$in": list(keys)}}, {"profile_version": 1}, session=session
+        found = await find_in(
+            self._learners, "_id", keys, projection={"profile_version": 1}, session=session
         )
-        return {doc["_id"]: doc["profile_version"] async for doc in found}
+        return {doc["_id"]: doc["profile_version"] for doc in found}
 
     async def learners_among(
         self, rollout_id: str, employee_ids: Collection[str], session: Session
     ) -> list[dict]:
         keys = [plan_key(rollout_id, e) for e in employee_ids]
-        cursor = self._learners.find({"_id": {"$in": keys}}, session=session).sort("_id", 1)
-        return await cursor.to_list(None)
+        found = await find_in(self._learners, "_id", keys, session=session)
+        return sorted(found, key=lambda doc: doc["_id"])
 
     async def plans_among(
         self, rollout_id: str, employee_ids: Collection[str], session: Session
     ) -> dict[str, dict]:
         keys = [plan_key(rollout_id, e) for e in employee_ids]
-        cursor = self._plans.find({"_id": {"$in": keys}}, session=session)
-        return {doc["_id"].rsplit(":", 1)[1]: doc async for doc in cursor}
+        found = await find_in(self._plans, "_id", keys, session=session)
+        return {doc["_id"].rsplit(":", 1)[1]: doc for doc in found}
 
     async def learner(self, rollout_id: str, employee_id: str, session: Session) -> dict | None:
         return await self._learners.find_one(
