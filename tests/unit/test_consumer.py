@@ -1,12 +1,19 @@
 """The consumer wrapper on FastStream's in-memory broker, with a fake producer for the DLQ."""
 
 import pytest
+from aiokafka import ConsumerRecord
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 
 from gegenstrom_contracts import topics
 from gegenstrom_contracts.envelope import Envelope
 from gegenstrom_contracts.intake import EmployeeInputSubmitted
-from gegenstrom_runtime.consumer import Consumption, DeadLetters, PermanentError, subscribe
+from gegenstrom_runtime.consumer import (
+    Consumption,
+    DeadLetters,
+    PermanentError,
+    _process_batch,
+    subscribe,
+)
 from gegenstrom_runtime.kafka import Record
 from gegenstrom_runtime.metrics import ServiceMetrics
 from gegenstrom_runtime.unit_of_work import AlreadyProcessed
@@ -117,3 +124,55 @@ async def test_a_redelivered_event_counts_as_duplicate_not_as_failure():
         await publish(broker, input_event("emp-1"))
     assert harness.producer.sent == []
     assert harness.count("duplicate") == 1
+
+
+def _record(envelope: Envelope, offset: int) -> ConsumerRecord:
+    headers = [(k, v.encode()) for k, v in envelope.headers().items()]
+    value = envelope.body()
+    return ConsumerRecord(TOPIC, 0, offset, 0, 0, envelope.key(), value, None, 0, len(value),
+                          headers)  # fmt: skip
+
+
+def _batched(handle_many, handle_one) -> Consumption:
+    return Consumption(
+        _registry(),
+        handle_one,
+        DeadLetters(FakeProducer(), "profiling"),
+        ProfilingSettings(),
+        OneTransaction(),
+        NoOneErased(),
+        batch_handler=handle_many,
+    )
+
+
+async def test_a_batch_that_fails_once_is_tried_again_as_a_whole():
+    calls: list = []
+
+    async def handle_many(envelopes):
+        calls.append(len(envelopes))
+        if len(calls) == 1:
+            raise RuntimeError("write conflict at commit")
+
+    async def handle_one(envelope):
+        calls.append("one")
+
+    records = [_record(input_event(f"emp-{i}"), i) for i in range(3)]
+    outcomes = await _process_batch(records, _batched(handle_many, handle_one))
+    assert calls == [3, 3]  # not three transactions of one
+    assert outcomes == ["processed"] * 3
+
+
+async def test_a_batch_that_keeps_failing_goes_record_by_record():
+    calls: list = []
+
+    async def handle_many(envelopes):
+        calls.append(len(envelopes))
+        raise RuntimeError("one of them is bad")
+
+    async def handle_one(envelope):
+        calls.append("one")
+
+    records = [_record(input_event(f"emp-{i}"), i) for i in range(3)]
+    outcomes = await _process_batch(records, _batched(handle_many, handle_one))
+    assert calls == [3, 3, "one", "one", "one"]
+    assert outcomes == ["processed"] * 3

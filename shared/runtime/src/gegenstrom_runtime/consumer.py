@@ -1,7 +1,7 @@
 """Thin, safe Kafka consumers: decode the CloudEvent, call the handler, then commit.
 
 At-least-once: records come in batches, and a batch's offsets are committed only after
-its MongoDB transaction committed. A batch that fails is handled again record by record:
+its MongoDB transaction committed. A batch that fails twice is handled record by record:
 a record that breaks the contract or a handler rule goes to ``<topic>.dlq`` with the
 reason and its origin at once; any other failure is retried with backoff and
 dead-lettered after ``max_delivery_attempts``. Either way the consumer goes on. A record
@@ -32,6 +32,9 @@ from gegenstrom_runtime.metrics import ServiceMetrics
 from gegenstrom_runtime.settings import ServiceSettings
 from gegenstrom_runtime.unit_of_work import AlreadyProcessed
 
+# a failed batch is tried once more before going record by record: most failures are a
+# write conflict, which record by record would turn into hundreds of transactions
+BATCH_ATTEMPTS = 2
 Handler = Callable[[Envelope], Awaitable[None]]
 BatchHandler = Callable[[list[Envelope]], Awaitable[None]]
 log = logging.getLogger(__name__)
@@ -157,10 +160,14 @@ async def _process_batch(records: list[ConsumerRecord], c: Consumption) -> list[
     if not todo:
         return outcomes
     await _prefetch(todo, c)
-    try:
-        return outcomes + await _in_one_transaction(todo, c)
-    except Exception as error:
-        log.warning("batch of %d failed (%r); handling it record by record", len(todo), error)
+    for attempt in range(1, BATCH_ATTEMPTS + 1):
+        try:
+            return outcomes + await _in_one_transaction(todo, c)
+        except Exception as error:
+            log.warning("batch of %d failed (%r), attempt %d", len(todo), error, attempt)
+            if attempt < BATCH_ATTEMPTS:
+                await asyncio.sleep(0.1)
+    log.warning("handling the batch of %d record by record", len(todo))
     for record, envelope in todo:
         with _correlated(record):
             outcomes += await _process_one(record, envelope, c)
