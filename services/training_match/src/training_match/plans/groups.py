@@ -11,6 +11,7 @@ from pymongo import ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from gegenstrom_runtime.lookups import find_in
 from training_match.engine import GROUPED, Ledger, Offer, Placement
 
 
@@ -31,8 +32,8 @@ class GroupBook:
     async def load(
         cls, db: AsyncDatabase, offer_ids: Iterable[str], session: AsyncClientSession
     ) -> "GroupBook":
-        query = {"offer_id": {"$in": sorted(set(offer_ids))}}
-        return cls(await db["groups"].find(query, session=session).to_list(None))
+        """The groups of these offers: thousands when many mentors offer, so in chunks."""
+        return cls(await find_in(db["groups"], "offer_id", set(offer_ids), session=session))
 
     @classmethod
     async def holding(

@@ -32,6 +32,9 @@ class PlanRepository:
         await self._plans.create_index("content.items.status")
         await self._learners.create_index("employee_id")  # erasure
         await self._plans.database["learning_plans_versions"].create_index("key")
+        groups = self._plans.database["groups"]
+        await groups.create_index("offer_id")  # every batch loads the groups of its offers
+        await groups.create_index("members.member")  # erasure
 
     async def save_learners(
         self, profiles: Iterable[CompetenceProfileUpdated], session: Session
