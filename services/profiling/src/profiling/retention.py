@@ -1,15 +1,14 @@
 """Retention: inputs and profiles of a rollout go once it has been closed long enough."""
 
-import logging
 from datetime import timedelta
 from functools import partial
 
+from pymongo.asynchronous.database import AsyncDatabase
+
 from gegenstrom_contracts.rollouts import RolloutPublished
-from gegenstrom_runtime.privacy import Clock, WorksAgreement
+from gegenstrom_runtime.privacy import Clock, WorksAgreement, purge_rollouts
 from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
-
-log = logging.getLogger(__name__)
 
 
 async def enforce_retention(infra: Infrastructure, agreement: WorksAgreement, clock: Clock) -> int:
@@ -22,16 +21,12 @@ async def enforce_retention(infra: Infrastructure, agreement: WorksAgreement, cl
         closed_on = RolloutPublished.model_validate(doc["event"]).closed_on()
         if closed_on is not None and closed_on + timedelta(days=days) < today:
             expired.append(doc["_id"])
-    for rollout_id in expired:
-        await infra.uow.commit(partial(_purge, infra, rollout_id=rollout_id))
-    if expired:
-        log.info("retention: deleted the data of closed rollouts %s", ", ".join(expired))
-    return len(expired)
+    return await purge_rollouts(infra, expired, partial(_purge, infra.db), "inputs and profiles")
 
 
-async def _purge(infra: Infrastructure, tx: Transaction, *, rollout_id: str) -> None:
+async def _purge(db: AsyncDatabase, tx: Transaction, rollout_id: str) -> None:
     """The rollout's inputs, and the profiles and versions derived from them (same keys)."""
-    db, s = infra.db, tx.session
+    s = tx.session
     query = {"rollout_id": rollout_id}
     keys = sorted([d["_id"] async for d in db["inputs"].find(query, {"_id": 1}, session=s)])
     await db["inputs"].delete_many(query, session=s)

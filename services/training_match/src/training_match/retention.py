@@ -1,16 +1,15 @@
 """Retention: learners, plans with their versions and places of a rollout go once it has
 been closed longer than the works agreement allows."""
 
-import logging
 from datetime import timedelta
 from functools import partial
 
-from gegenstrom_runtime.privacy import Clock, WorksAgreement
+from pymongo.asynchronous.database import AsyncDatabase
+
+from gegenstrom_runtime.privacy import Clock, WorksAgreement, purge_rollouts
 from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
 from training_match.plans.groups import GroupBook
-
-log = logging.getLogger(__name__)
 
 
 async def enforce_retention(infra: Infrastructure, agreement: WorksAgreement, clock: Clock) -> int:
@@ -21,16 +20,12 @@ async def enforce_retention(infra: Infrastructure, agreement: WorksAgreement, cl
         doc["_id"]
         async for doc in infra.db["rollouts"].find({"closed_on": {"$ne": None, "$lt": cutoff}})
     ]
-    for rollout_id in expired:
-        await infra.uow.commit(partial(_purge, infra, rollout_id=rollout_id))
-    if expired:
-        log.info("retention: deleted the data of closed rollouts %s", ", ".join(expired))
-    return len(expired)
+    return await purge_rollouts(infra, expired, partial(_purge, infra.db), "learners and plans")
 
 
-async def _purge(infra: Infrastructure, tx: Transaction, *, rollout_id: str) -> None:
+async def _purge(db: AsyncDatabase, tx: Transaction, rollout_id: str) -> None:
     """The rollout's learners, and their plans, versions and places (same keys)."""
-    db, s = infra.db, tx.session
+    s = tx.session
     query = {"rollout_id": rollout_id}
     keys = sorted([d["_id"] async for d in db["learners"].find(query, {"_id": 1}, session=s)])
     await db["learners"].delete_many(query, session=s)

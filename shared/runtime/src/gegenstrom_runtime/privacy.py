@@ -3,6 +3,7 @@ force, the access log's events, and the clock the retention jobs read."""
 
 import hashlib
 import hmac
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from gegenstrom_runtime.unit_of_work import Transaction, UnitOfWork
 if TYPE_CHECKING:  # the service module builds on this one
     from gegenstrom_runtime.service import Infrastructure
 
+log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 Erase = Callable[[Transaction, str], Awaitable[None]]
 
@@ -101,6 +103,22 @@ async def erase_and_confirm(
         tx.publish(envelope.caused(confirmed, f"/gegenstrom/{name}", discriminator=name))
 
     await infra.uow.commit(work, event_id=envelope.id)
+
+
+async def purge_rollouts(
+    infra: "Infrastructure", rollout_ids: list[str], purge: Erase, what: str
+) -> int:
+    """Retention's round: ``purge`` each expired rollout's data (``what``) in a
+    transaction of its own; how many rollouts were purged."""
+    for rollout_id in rollout_ids:
+
+        async def work(tx: Transaction, rollout_id: str = rollout_id) -> None:
+            await purge(tx, rollout_id)
+
+        await infra.uow.commit(work)
+    if rollout_ids:
+        log.info("retention: deleted the %s of closed rollouts %s", what, ", ".join(rollout_ids))
+    return len(rollout_ids)
 
 
 class WorksAgreement:
