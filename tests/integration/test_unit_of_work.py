@@ -52,6 +52,30 @@ async def test_failed_work_leaves_nothing_half_written(running_app):
         assert await infra.db["processed_events"].count_documents({}) == 0
 
 
+async def test_after_commit_actions_run_only_when_the_transaction_committed(running_app):
+    async with running_app(spec) as infra:
+        ran: list[str] = []
+
+        async def work(tx: Transaction, name: str, fail: bool = False) -> None:
+            await infra.db["state"].insert_one({"_id": name}, session=tx.session)
+            tx.after_commit(lambda: ran.append(name))
+            if fail:
+                raise RuntimeError("aborted after the write")
+
+        await infra.uow.commit(lambda tx: work(tx, "alone"))
+        with pytest.raises(RuntimeError):
+            await infra.uow.commit(lambda tx: work(tx, "aborted", fail=True))
+
+        async def batch() -> None:  # use cases inside a consumer's batch join its transaction
+            await infra.uow.commit(lambda tx: work(tx, "first of batch"))
+            assert ran == ["alone"]  # not before the batch's transaction commits
+            await infra.uow.commit(lambda tx: work(tx, "second of batch"))
+
+        await infra.uow.commit_batch(batch, [])
+        assert ran == ["alone", "first of batch", "second of batch"]
+        assert await infra.db["state"].distinct("_id") == sorted(set(ran))
+
+
 async def test_the_same_event_id_commits_once(running_app):
     async with running_app(spec) as infra:
         calls = []

@@ -30,13 +30,19 @@ class AlreadyProcessed(Exception):
 
 @dataclass
 class Transaction:
-    """Handed to the work: the session for every read and write, and events to publish."""
+    """Handed to the work: the session for every read and write, events to publish, and
+    what to do once the transaction has committed (e.g. update a cache)."""
 
     session: AsyncClientSession
     events: list[Envelope] = field(default_factory=list)
+    committed: list[Callable[[], None]] = field(default_factory=list)
 
     def publish(self, envelope: Envelope) -> None:
         self.events.append(envelope)
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the transaction committed; never if it aborts."""
+        self.committed.append(action)
 
 
 @dataclass
@@ -45,6 +51,17 @@ class _Batch:
     seen: set[str]  # event ids processed before or earlier in this batch
     markers: list[str] = field(default_factory=list)
     events: list[Envelope] = field(default_factory=list)
+    committed: list[Callable[[], None]] = field(default_factory=list)
+
+    def take(self, tx: Transaction) -> None:
+        """Collect what a use case inside the batch published and wants run on commit."""
+        self.events.extend(tx.events)
+        self.committed.extend(tx.committed)
+
+
+def _run_committed(actions: Sequence[Callable[[], None]]) -> None:
+    for action in actions:
+        action()
 
 
 def _event_id(envelope: Envelope) -> str:
@@ -80,8 +97,11 @@ class UnitOfWork:
         if batch is not None:
             return await self._join(batch, work, event_id)
 
+        attempt: Transaction | None = None
+
         async def transaction(session: AsyncClientSession) -> T:
-            tx = Transaction(session)
+            nonlocal attempt
+            attempt = tx = Transaction(session)
             if event_id is not None:
                 await self._mark_processed(event_id, session)
             result = await work(tx)
@@ -90,6 +110,8 @@ class UnitOfWork:
 
         async with self._client.start_session() as session:
             result = await session.with_transaction(transaction)
+        assert attempt is not None
+        _run_committed(attempt.committed)
         self._outbox.wake()
         return result
 
@@ -119,7 +141,7 @@ class UnitOfWork:
         if fresh:
             tx = Transaction(batch.session)
             await work(tx, fresh)
-            batch.events.extend(tx.events)
+            batch.take(tx)
 
     async def commit_batch(
         self, run: Callable[[], Awaitable[None]], event_ids: Collection[str]
@@ -130,8 +152,11 @@ class UnitOfWork:
         record). A concurrent consumer that marked one of the events first aborts it too.
         """
 
+        attempt: _Batch | None = None
+
         async def transaction(session: AsyncClientSession) -> None:
-            batch = _Batch(session, await self._known(event_ids, session))
+            nonlocal attempt
+            attempt = batch = _Batch(session, await self._known(event_ids, session))
             token = _batch.set(batch)
             try:
                 await run()
@@ -145,6 +170,8 @@ class UnitOfWork:
 
         async with self._client.start_session() as session:
             await session.with_transaction(transaction)
+        assert attempt is not None
+        _run_committed(attempt.committed)
         self._outbox.wake()
 
     async def _known(self, event_ids: Collection[str], session: AsyncClientSession) -> set[str]:
@@ -162,7 +189,7 @@ class UnitOfWork:
             batch.markers.append(event_id)
         tx = Transaction(batch.session)
         result = await work(tx)
-        batch.events.extend(tx.events)
+        batch.take(tx)
         return result
 
     async def _mark_processed(self, event_id: str, session: AsyncClientSession) -> None:
