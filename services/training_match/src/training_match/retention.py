@@ -34,4 +34,4 @@ async def _purge(db: AsyncDatabase, tx: Transaction, rollout_id: str) -> None:
     await db["replan_requests"].delete_one({"_id": rollout_id}, session=s)
     book = await GroupBook.holding(db, keys, s)
     book.leave(keys)
-    await book.save(db, s)
+    await book.save(db, tx)

@@ -1,6 +1,14 @@
-"""The ``offers`` collection: HR's offers and employees' mentoring offers."""
+"""The ``offers`` collection: HR's offers and employees' mentoring offers.
 
+Every change to it replaces a token (``offer_catalog``) in the same transaction. Planning
+reads the active offers once per token and keeps them in the process: with thousands of
+mentors, reading their offers for every batch of learners cost more than the planning.
+"""
+
+import uuid
+import weakref
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from pymongo import ReplaceOne, UpdateMany
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -11,11 +19,25 @@ from training_match.engine import Offer
 from training_match.offers.model import to_engine
 
 Session = AsyncClientSession | None
+TOKEN = {"_id": "token"}
+
+
+@dataclass
+class _ActiveOffers:
+    """The active offers as of a catalog token."""
+
+    token: str | None = None
+    offers: list[Offer] = field(default_factory=list)
+
+
+_CACHES: "weakref.WeakKeyDictionary[AsyncDatabase, _ActiveOffers]" = weakref.WeakKeyDictionary()
 
 
 class OfferRepository:
     def __init__(self, db: AsyncDatabase) -> None:
         self._offers = db["offers"]
+        self._catalog = db["offer_catalog"]
+        self._active = _CACHES.setdefault(db, _ActiveOffers())
 
     async def ensure_indexes(self) -> None:
         await self._offers.create_index([("competence_id", 1), ("active", 1)])
@@ -35,6 +57,7 @@ class OfferRepository:
         if current == doc:
             return "unchanged"
         await self._offers.replace_one({"_id": doc["_id"]}, doc, upsert=True, session=session)
+        await self.mark_changed(session)
         return "changed" if current else "new"
 
     async def put_many(self, docs: Iterable[dict], session: Session = None) -> dict[str, str]:
@@ -43,6 +66,7 @@ class OfferRepository:
         outcomes, writes = self._puts(docs, await self.get_many((d["_id"] for d in docs), session))
         if writes:
             await self._offers.bulk_write(writes, ordered=False, session=session)
+            await self.mark_changed(session)
         return outcomes
 
     @staticmethod
@@ -65,6 +89,8 @@ class OfferRepository:
         result = await self._offers.update_one(
             {"_id": offer_id, "active": True}, {"$set": {"active": False}}, session=session
         )
+        if result.modified_count:
+            await self.mark_changed(session)
         return result.modified_count == 1
 
     async def sync_mentor(self, employee_id: str, docs: list[dict], session: Session) -> bool:
@@ -102,19 +128,29 @@ class OfferRepository:
             }
             writes.append(UpdateMany(stale, {"$set": {"active": False}}))
         result = await self._offers.bulk_write(writes, ordered=True, session=session)
-        return changed or result.modified_count > 0
+        changed = changed or result.modified_count > 0
+        if changed:
+            await self.mark_changed(session)
+        return changed
+
+    async def mark_changed(self, session: Session) -> None:
+        """Replace the catalog token; call after every write to ``offers``, in its session."""
+        token = {"$set": {"token": uuid.uuid4().hex}}
+        await self._catalog.update_one(TOKEN, token, upsert=True, session=session)
 
     async def for_competences(self, competence_ids: Iterable[str], session: Session) -> list[Offer]:
-        cursor = self._offers.find(
-            {"competence_id": {"$in": sorted(set(competence_ids))}, "active": True},
-            session=session,
-        )
-        return [to_engine(doc) async for doc in cursor]
+        wanted = set(competence_ids)
+        return [o for o in await self.active(session) if o.competence_id in wanted]
 
     async def active(self, session: Session = None) -> list[Offer]:
-        return [
-            to_engine(doc) async for doc in self._offers.find({"active": True}, session=session)
-        ]
+        """The active offers by id, read again only when the catalog token changed."""
+        found = await self._catalog.find_one(TOKEN, session=session)
+        token = found["token"] if found else None
+        if token is None or token != self._active.token:
+            cursor = self._offers.find({"active": True}, session=session).sort("_id", 1)
+            offers = [to_engine(doc) async for doc in cursor]
+            self._active.token, self._active.offers = token, offers
+        return self._active.offers
 
     async def find(self, query: dict, limit: int) -> list[dict]:
         return await self._offers.find(query).sort("_id", 1).to_list(limit)

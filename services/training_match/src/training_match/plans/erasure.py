@@ -17,7 +17,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from gegenstrom_contracts.envelope import Envelope
 from gegenstrom_runtime.service import Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
-from training_match.plans.groups import GroupBook
+from training_match.offers.repository import OfferRepository
+from training_match.plans.groups import GroupBook, GroupCache
 from training_match.plans.planning import Emitter, Planner
 from training_match.plans.scrub import in_bytes, scrub
 
@@ -29,8 +30,8 @@ async def erase_employee(
 ) -> None:
     """Everything above; ``cause`` (the erasure) derives the ids of the re-planned events."""
     db, s = infra.db, tx.session
-    await _erase_learner(db, s, employee_id)
-    hosted = await _erase_host(db, s, employee_id)
+    await _erase_learner(db, tx, employee_id)
+    hosted = await _erase_host(db, tx, employee_id)
     mentees = await _scrub_plans(db, s, employee_id, hosted)
     planner, emitter = Planner(infra), Emitter(tx, cause)
     for rollout_id, mentee in sorted(mentees):
@@ -38,23 +39,25 @@ async def erase_employee(
     await infra.uow.outbox.purge_mentioning(in_bytes(employee_id), s)  # others' events
 
 
-async def _erase_learner(db: AsyncDatabase, s: AsyncClientSession, employee_id: str) -> None:
+async def _erase_learner(db: AsyncDatabase, tx: Transaction, employee_id: str) -> None:
     """Their learner records, plans, plan versions and places."""
+    s = tx.session
     own = {"_id": {"$regex": f":{re.escape(employee_id)}$"}}
     learner = {"employee_id": employee_id}
     keys = {d["_id"] async for d in db["learners"].find(learner, {"_id": 1}, session=s)}
     keys |= {d["_id"] async for d in db["learning_plans"].find(own, {"_id": 1}, session=s)}
     book = await GroupBook.holding(db, keys, s)
     book.leave(keys)
-    await book.save(db, s)
+    await book.save(db, tx)
     await db["learners"].delete_many(learner, session=s)
     await db["learning_plans"].delete_many({"_id": {"$in": sorted(keys)}}, session=s)
     await db["learning_plans_versions"].delete_many({"key": {"$in": sorted(keys)}}, session=s)
 
 
-async def _erase_host(db: AsyncDatabase, s: AsyncClientSession, employee_id: str) -> set[str]:
+async def _erase_host(db: AsyncDatabase, tx: Transaction, employee_id: str) -> set[str]:
     """Delete their mentoring offers and groups, withdraw HR's offers they host; return
     the ids of the offers they hosted."""
+    s = tx.session
     hosted = {
         d["_id"]: d.get("source")
         async for d in db["offers"].find({"trainer_id": employee_id}, {"source": 1}, session=s)
@@ -62,9 +65,11 @@ async def _erase_host(db: AsyncDatabase, s: AsyncClientSession, employee_id: str
     mentoring = sorted(o for o, source in hosted.items() if source == "profile")
     await db["offers"].delete_many({"_id": {"$in": mentoring}}, session=s)
     await db["groups"].delete_many({"offer_id": {"$in": mentoring}}, session=s)
+    tx.after_commit(lambda: GroupCache.of(db).forget(mentoring))
     await db["offers"].update_many(
         {"trainer_id": employee_id}, {"$set": {"trainer_id": None, "active": False}}, session=s
     )
+    await OfferRepository(db).mark_changed(s)
     return set(hosted)
 
 

@@ -81,7 +81,8 @@ class Planner:
     ) -> None:
         """Incremental mode for several learners, one after the other against one ledger,
         with one read per collection and the plans saved at once."""
-        session = next(iter(emitters.values())).tx.session
+        tx = next(iter(emitters.values())).tx
+        session = tx.session
         learner_docs = await self.plans.learners_among(rollout_id, list(emitters), session)
         if not learner_docs:
             return
@@ -108,7 +109,7 @@ class Planner:
             drafts.append(self._draft(run, rollout_id, doc, items[employee_id], plan, excluded))
             self._announce_formed(run)
         await self._save(rollout_id, drafts, session)
-        await book.save(self._infra.db, session)
+        await book.save(self._infra.db, tx)
 
     async def _offers_and_book(
         self,
@@ -161,7 +162,7 @@ class Planner:
             )
         changed = await self._save(rollout_id, drafts, session)
         self._announce_formed(run)
-        await book.save(self._infra.db, session)
+        await book.save(self._infra.db, emitter.tx)
         return changed
 
     def _draft(
