@@ -66,8 +66,9 @@ class Organisation:
                 department = DEPARTMENT_OF[role]
                 yield Employee(f"P{number:07d}", site_id, role, department, leads[department])
 
-    def org_files(self) -> dict[str, tuple[str, bytes, str]]:
-        """The multipart fields of POST /v1/org/import."""
+    def org_files(self, employees: int | None = None) -> dict[str, tuple[str, bytes, str]]:
+        """The multipart fields of POST /v1/org/import, with the first ``employees`` only
+        (every site's team leads come before the site's other employees)."""
         upstream = dict(zip(list(demo.PROCESSES)[1:], demo.PROCESSES, strict=False))
         sites = [[s, f"Werk {i}", *COUNTRIES[i % len(COUNTRIES)]]
                  for i, s in enumerate(self.site_ids)]  # fmt: skip
@@ -78,7 +79,7 @@ class Organisation:
             "processes": _csv(["process_id", "name", "upstream"],
                               [[i, n, upstream.get(i, "")] for i, n in demo.PROCESSES.items()]),
             "roles": _csv(["role_id", "name"], [list(item) for item in demo.ROLES.items()]),
-            "employees": _csv(EMPLOYEE_COLUMNS, [_row(e) for e in self.employees]),
+            "employees": _csv(EMPLOYEE_COLUMNS, [_row(e) for e in self.employees[:employees]]),
         }  # fmt: skip
         return {k: (f"{k}.csv", text.encode(), "text/csv") for k, text in texts.items()}
 

@@ -56,10 +56,15 @@ async def real(mode: str, org: Organisation, args, bootstrap: str, mongo: str) -
     collector = Collector(bootstrap, tuple(t.qualified(f"{run}.") for t in HOPS))  # type: ignore[arg-type]
     try:
         print(f"[{mode}] loading {len(org.employees)} employees, rollout, profiles and offers")
+        loop = asyncio.get_running_loop()
+
+        def settle() -> None:  # the organisation's events are not part of the measure
+            asyncio.run_coroutine_threadsafe(caught_up(bootstrap, f"{run}."), loop).result()
+
         ids = await asyncio.to_thread(load, org, services["intake"].url,
-                                      services["training_match"].url)  # fmt: skip
+                                      services["training_match"].url, settle)  # fmt: skip
         print(f"[{mode}] waiting until the services have taken in the organisation")
-        await caught_up(bootstrap, f"{run}.")  # its events are not part of the measure
+        await caught_up(bootstrap, f"{run}.")
         await collector.start()
         cpu = {name: s.cpu_s() for name, s in services.items()}
         print(f"[{mode}] driving the inputs")
