@@ -37,7 +37,7 @@ from gegenstrom_runtime.outbox import Outbox
 from gegenstrom_runtime.privacy import Tombstones
 from gegenstrom_runtime.settings import ServiceSettings
 from gegenstrom_runtime.unit_of_work import UnitOfWork
-from gegenstrom_runtime.web import BodySizeLimit
+from gegenstrom_runtime.web import DATABASE_BUSY, BodySizeLimit, database_busy
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +186,8 @@ def create_service_app(spec: ServiceSpec) -> FastAPI:
     app.state.infra = infra
     app.add_middleware(BodySizeLimit, max_bytes=spec.settings.max_body_bytes)
     app.add_middleware(CorrelationMiddleware)
+    for error in DATABASE_BUSY:
+        app.add_exception_handler(error, database_busy)
     app.include_router(_health_router(infra))
     for router in spec.routers(infra):
         app.include_router(router)
