@@ -4,7 +4,13 @@ from fastapi import FastAPI
 
 from gegenstrom_contracts import topics
 from gegenstrom_runtime.privacy import Clock, system_clock
-from gegenstrom_runtime.service import Infrastructure, ServiceSpec, create_service_app, every
+from gegenstrom_runtime.service import (
+    GAUGES_SHARE,
+    Infrastructure,
+    ServiceSpec,
+    create_service_app,
+    every,
+)
 from intake import api, bulk
 from intake.catalog import api as catalog_api
 from intake.catalog.repository import CatalogRepository
@@ -53,7 +59,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = system_clo
             ],
             prepare=prepare,
             background=lambda infra: [
-                every(interval, lambda: update_gauges(infra), "domain gauges"),
+                every(interval, lambda: update_gauges(infra), "domain gauges", GAUGES_SHARE),
                 privacy.retention_job(Privacy(infra, clock), settings.retention_interval_s),
             ],
         )

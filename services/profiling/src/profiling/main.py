@@ -12,6 +12,7 @@ from gegenstrom_contracts.profiling import CompetenceEvidenceRecorded
 from gegenstrom_contracts.rollouts import RequirementProfileConfirmed, RolloutPublished
 from gegenstrom_runtime.privacy import Clock, WorksAgreement, system_clock
 from gegenstrom_runtime.service import (
+    GAUGES_SHARE,
     Consumes,
     Infrastructure,
     ServiceSpec,
@@ -62,7 +63,7 @@ def background(infra: Infrastructure, settings: ProfilingSettings, clock: Clock)
         await enforce_retention(infra, agreement, clock)
 
     return [
-        every(settings.gauges_interval_s, gauges, "domain gauges"),
+        every(settings.gauges_interval_s, gauges, "domain gauges", GAUGES_SHARE),
         every(settings.retention_interval_s, retention, "retention"),
     ]
 

@@ -10,6 +10,7 @@ from gegenstrom_contracts.profiling import CompetenceProfileUpdated
 from gegenstrom_contracts.rollouts import RolloutPublished
 from gegenstrom_runtime.privacy import Clock, WorksAgreement, system_clock
 from gegenstrom_runtime.service import (
+    GAUGES_SHARE,
     Consumes,
     Infrastructure,
     ServiceSpec,
@@ -55,7 +56,7 @@ def background(infra: Infrastructure, settings: TrainingMatchSettings, clock: Cl
         await enforce_retention(infra, agreement, clock)
 
     loops = [
-        every(settings.gauges_interval_s, gauges, "domain gauges"),
+        every(settings.gauges_interval_s, gauges, "domain gauges", GAUGES_SHARE),
         every(settings.retention_interval_s, retention, "retention"),
     ]
     if settings.replan_debounce_s:
