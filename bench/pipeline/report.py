@@ -145,8 +145,8 @@ HEAD = """# Pipeline benchmark
 
 Written by `make bench` (bench/pipeline/, see bench/README.md): a synthetic organisation's
 inputs through intake, profiling, training-match and notification on the local Kafka and
-SecantusDB, each service a process of its own. One section per size, replaced when that
-size runs again. Latency: `ce_time` of the input event (intake accepted it) to `ce_time` of
+SecantusDB, each service a process of its own. One section per size and modes, replaced
+when they run again. Latency: `ce_time` of the input event (intake accepted it) to `ce_time` of
 the employee's plan notification; hops by the events in between, linked by
 `ce_correlationid`. "of null": throughput as a share of the null pipeline's (same hops,
 topics, message sizes and MongoDB writes per message, no domain logic).
