@@ -33,7 +33,10 @@ class ServiceSettings(BaseSettings):
         SecretStr(DEV_SECRET), description="Signs bearer tokens; the same in every service."
     )
     gauges_interval_s: float = Field(
-        30.0, gt=0, description="How often the domain gauges are recomputed from MongoDB."
+        30.0,
+        gt=0,
+        description="Pause between two recomputations of the domain gauges from MongoDB; "
+        "after a long round the pause grows, to keep to GAUGES_SHARE of the time.",
     )
     max_body_bytes: int = Field(20 * 1024 * 1024, gt=0, description="Larger requests get 413.")
 
