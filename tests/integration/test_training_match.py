@@ -158,8 +158,8 @@ async def test_profiles_become_plans_in_house_first_within_capacity(training_mat
         assert plan["totals"]["external_cost_avoided_eur"] == avoided
     mentee = next(e for e, k in kinds.items() if k["kpi-reading"] == "mentor")
     preparation = [i for i in plans[mentee]["items"] if not i["closes_gap"]]
-    assert [(i["offer_id"], i["kind"]) for i in preparation] == [
-        ("kpi-reading-intro", "self_study")
+    assert [(i["offer_id"], i["kind"], i["offer_title"]) for i in preparation] == [
+        ("kpi-reading-intro", "self_study", "Kennzahlen lesen (ESCO)")
     ]
 
     item_events = await events(namespace, topics.LEARNING_ITEM)

@@ -1,9 +1,10 @@
 """Plan items as stored and published: an engine placement with a status."""
 
+from collections.abc import Mapping
 from datetime import date
 
 from gegenstrom_contracts.training_match import ItemKind, ItemStatus, LearningPlanItem, PlanTotals
-from training_match.engine import REMOTE, Placement, Totals
+from training_match.engine import REMOTE, Offer, Placement, Totals
 
 # Items in these states hold their place: re-planning keeps them as they are.
 KEPT = frozenset(
@@ -19,8 +20,9 @@ def first_status(placement: Placement) -> ItemStatus:
     return FIRST_STATUS.get(placement.kind, ItemStatus.PLANNED)
 
 
-def to_item(placement: Placement, status: ItemStatus, titles: dict[str, str]) -> dict:
+def to_item(placement: Placement, status: ItemStatus, offers: Mapping[str, Offer]) -> dict:
     """The stored item: the public fields plus what the ledger needs to rebuild it."""
+    offer = offers.get(placement.offer_id or "")
     public = LearningPlanItem(
         item_id=placement.key,
         competence_id=placement.competence_id,
@@ -31,7 +33,7 @@ def to_item(placement: Placement, status: ItemStatus, titles: dict[str, str]) ->
         cost_eur=placement.cost_eur,
         reason=placement.reason,
         offer_id=placement.offer_id,
-        offer_title=titles.get(placement.offer_id or "", ""),
+        offer_title=offer.title if offer else "",
         group_id=placement.group_id,
         host_id=placement.host_id,
         remote=placement.group_key == REMOTE,

@@ -183,14 +183,13 @@ class Planner:
             if identity not in after:
                 run.book.release(member, to_placement(employee_id, item))
         new_items = []
-        titles = {o: run.offers[o].title for o in run.offers}
         for identity, placement in after.items():
             old = before.get(identity)
             status = ItemStatus(old["status"]) if old else first_status(placement)
             if old is None:
                 run.book.reserve(member, placement)
                 self._request_mentor(run.emitter, rollout_id, placement)
-            new_items.append(to_item(placement, status, titles))
+            new_items.append(to_item(placement, status, run.offers))
         totals = public_totals(plan_totals(plan.placements))
         content = {
             "items": new_items,
