@@ -33,7 +33,7 @@ schemas: ## regenerate the committed JSON Schemas of the events and docs/asyncap
 	$(UV) run python -m gegenstrom_contracts.schemas write
 	$(UV) run python -m gegenstrom_contracts.asyncapi write
 
-bench: setup ## the whole pipeline on the local stack: 10,000 employees (ARGS="--employees 100000"); writes docs/benchmarks/pipeline.md
+bench: setup ## the whole pipeline on the local stack: 10,000 employees (ARGS="--employees 100000 --mode bulk null"); writes docs/benchmarks/pipeline.md
 	RUN_DIR=$(CURDIR)/.run/bench PROMETHEUS=0 $(INFRA) with env PYTHONPATH=bench $(UV) run python -m pipeline $(ARGS)
 
 bench-profiling: setup ## 10,000 employees' inputs through profiling on the local stack

@@ -1,7 +1,7 @@
 """The pipeline benchmark: a synthetic organisation's inputs through all four services.
 
     make bench                                  # 10,000 employees, 50 sites, every mode
-    make bench ARGS="--employees 100000"
+    make bench ARGS="--employees 100000 --mode bulk null"
     PYTHONPATH=bench uv run python -m pipeline --employees 500 --sites 10 --mode bulk
 
 Needs KAFKA_BOOTSTRAP and MONGO_URI (``deploy/local/infra.sh with`` sets them).
