@@ -2,6 +2,7 @@
 erasure on request, retention on a clock the test moves, the works agreement's k and the
 access log of the HR team's inbox."""
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -206,6 +207,57 @@ async def test_erasure_removes_every_trace_of_one_employee_and_keeps_the_other(
     await settle(namespace, Envelope(EmployeeErased(employee_id=erased), "/tests"))  # again
     assert await holding(infra, erased) == []
     assert await infra.db["inbox"].count_documents({}) == 1
+
+
+async def test_an_erasure_committing_while_a_plan_is_in_its_transaction_leaves_nothing(
+    notification, namespace, monkeypatch
+):
+    """The plan passed every check before the erasure came, and its transaction is still
+    open while the erasure runs: the two conflict, one retries and sees the other's data."""
+    _, infra, clock = notification
+    late = person("late")
+    record_plans, erasing = handlers.record_plans, []
+
+    async def erasing_before_the_first_write(*args):
+        erasure = Envelope(EmployeeErased(employee_id=late), "/tests")
+        erasing.append(asyncio.create_task(settle(namespace, erasure)))
+        await asyncio.sleep(1)  # time enough for the erasure to commit, could it
+        return await record_plans(*args)
+
+    monkeypatch.setattr(handlers, "record_plans", erasing_before_the_first_write)
+    await handlers.on_events(infra, Managers(), clock, [plan(late, external=True)])
+    await asyncio.gather(*erasing)
+    [confirmed] = await confirmations(namespace, late)
+    await reaches(infra, "outbox", 0)
+
+    assert await holding(infra, late) == []
+    confirmations_topic = namespace.topic(topics.ERASURE_CONFIRMATION)
+    [confirmation] = await read_all(bootstrap_of(namespace), confirmations_topic)
+    assert confirmed["service"] == "notification"
+    told = await read_all(bootstrap_of(namespace), namespace.topic(topics.NOTIFICATION))
+    # told before the erasure finished, or never: the erasure purges what is still pending
+    about_late = [r for r in told if late.encode() in r.value]
+    assert all(r.timestamp <= confirmation.timestamp for r in about_late)
+
+
+async def test_a_plan_whose_tombstone_check_missed_the_erasure_writes_nothing(
+    notification, namespace, monkeypatch
+):
+    """The plain tombstone reads (the consumer's, the fan-out's) may see the database a
+    moment before the erasure's commit; the guard read inside the transaction sees it."""
+    client, infra, _ = notification
+    late = person("late")
+    await subscribe(client, bearer("hr-1", Role.HR), PLAN)
+    await settle(namespace, Envelope(EmployeeErased(employee_id=late), "/tests"))
+    await confirmations(namespace, late)
+
+    async def nobody_erased(employee_ids) -> set[str]:
+        return set()
+
+    monkeypatch.setattr(infra.erased, "held", nobody_erased)
+    await settle(namespace, plan(late, external=True), plan(person("kept")))
+    assert await infra.db["webhook_deliveries"].count_documents({}) == 1  # the other plan's
+    assert await holding(infra, late) == []
 
 
 async def test_retention_removes_exactly_what_expired(notification, namespace):

@@ -25,7 +25,7 @@ from notification.domain import (
     plan_message,
 )
 from notification.email import queue_emails
-from notification.privacy import people
+from notification.privacy import admitted
 
 SOURCE = "/gegenstrom/notification"
 Build = Callable[[str], list[InboxMessage]]  # from the recipient's language
@@ -68,12 +68,11 @@ async def on_events(
     relevant = [e for e in envelopes if told[e.id] or isinstance(e.data, LearningPlanUpdated)]
 
     async def work(tx: Transaction, fresh: list[Envelope]) -> None:
-        erased = await infra.erased.held({p for e in fresh for p in people(e.data)})
-        admitted = [e for e in fresh if not people(e.data) & erased]
+        kept = await admitted(infra, tx, fresh)
         at = clock()
-        plans = [e.data for e in admitted if isinstance(e.data, LearningPlanUpdated)]
+        plans = [e.data for e in kept if isinstance(e.data, LearningPlanUpdated)]
         await record_plans(infra.db, plans, at, tx.session)  # type: ignore[arg-type]
-        sent = [(e, message) for e in admitted for message in told[e.id]]
+        sent = [(e, message) for e in kept for message in told[e.id]]
         created = await deliver(infra, [message for _, message in sent], tx, at)
         for envelope, message in sent:
             if message.id in created:

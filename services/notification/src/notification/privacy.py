@@ -4,11 +4,12 @@ An erased employee's id may sit in many places: as recipient, inside message ids
 approvals and mentor requests name the employee), in digest facts, in the bodies of
 webhook deliveries (subject or any field of the event) and as the creator of a
 subscription. ``erase`` removes or blanks all of them in the erasure's transaction.
-The consumer drops later events keyed by an erased id. The inbox's use case reads the
-tombstones of everyone its events name in its transaction (a read only: an erasure guard,
-a write per person, made the five topics' consumers conflict on every shared person; the
-window left is a record in flight during the erasure's commit). The webhook fan-out and
-sender drop events that name an erased id.
+The consumer drops later events keyed by an erased id. A record in flight while the
+erasure commits passed that check before: ``admitted`` serialises the inbox's and the
+fan-out's transactions with the erasure through the erasure guard, one guard document
+per person and topic, so that the topics' consumers, which share people, never conflict
+with each other, only with the erasure. The fan-out and the sender also drop events
+that mention an erased id anywhere.
 """
 
 import re
@@ -19,11 +20,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 from gegenstrom_contracts import topics
 from gegenstrom_contracts.envelope import Envelope, Event
 from gegenstrom_contracts.privacy import EmployeeErased, WorksAgreementChanged
-from gegenstrom_contracts.rollouts import IdeaStatusChanged
-from gegenstrom_contracts.training_match import CohortFormed, LearningPlanUpdated, MentorRequested
+from gegenstrom_contracts.training_match import CohortFormed, MentorRequested
 from gegenstrom_runtime.privacy import Clock, Tombstones, WorksAgreement, erase_and_confirm
 from gegenstrom_runtime.service import Consumes, Infrastructure
 from gegenstrom_runtime.unit_of_work import Transaction
+from notification.webhooks.model import PUBLIC_TOPICS
 
 ID_IN_JSON = re.compile(r'(?<=[":])[A-Za-z0-9_-]{4,64}(?=[":])')
 
@@ -49,17 +50,28 @@ async def mentions_erased(tombstones: Tombstones, text: str) -> bool:
 
 
 def people(event: Event) -> set[str]:
-    """Everyone an event the inbox handles names (messages and digest facts are about them)."""
+    """Everyone an event names whose erasure must stop its messages, digest facts and
+    deliveries: its subject (a person for all but a cohort) and the people in it."""
     match event:
-        case LearningPlanUpdated():
-            return {event.employee_id}
         case MentorRequested():
             return {event.mentor_id, event.mentee_id}
-        case CohortFormed() if event.host_id:
-            return {event.host_id}
-        case IdeaStatusChanged():
-            return {event.author_id}
-    return set()
+        case CohortFormed():
+            return {*event.member_ids, *([event.host_id] if event.host_id else [])}
+    return {event.subject()}
+
+
+async def admitted(
+    infra: Infrastructure, tx: Transaction, envelopes: list[Envelope]
+) -> list[Envelope]:
+    """The events that name no one erased, read in ``tx`` after writing each person's
+    guard document of the event's topic: an erasure committing meanwhile makes one of
+    the two transactions retry, so neither misses the other's writes."""
+    erased: set[tuple[str, str]] = set()
+    for topic in {e.data.topic.name for e in envelopes}:
+        named = {p for e in envelopes if e.data.topic.name == topic for p in people(e.data)}
+        allowed = await infra.guard.admitted(tx.session, named, scope=topic)
+        erased |= {(topic, p) for p in named - allowed}
+    return [e for e in envelopes if not {(e.data.topic.name, p) for p in people(e.data)} & erased]
 
 
 async def erase(db: AsyncDatabase, tx: Transaction, employee_id: str) -> None:
@@ -70,6 +82,11 @@ async def erase(db: AsyncDatabase, tx: Transaction, employee_id: str) -> None:
     await db["email_queue"].delete_many(about, session=session)
     await db["digest_facts"].delete_many({"_id": in_key(employee_id)}, session=session)
     await _erase_webhooks(db, employee_id, session)
+
+
+async def close_guards(infra: Infrastructure, tx: Transaction, employee_id: str) -> None:
+    """The erasure's side of ``admitted``: the guard document of every public topic."""
+    await infra.guard.close(tx.session, employee_id, [t.name for t in PUBLIC_TOPICS])
 
 
 async def _erase_webhooks(db: AsyncDatabase, employee_id: str, session: AsyncClientSession) -> None:
@@ -94,6 +111,7 @@ def consumers(infra: Infrastructure, agreement: WorksAgreement, clock: Clock) ->
     """Erasure requests and works-agreement changes; neither is offered to webhooks."""
 
     async def eraser(tx: Transaction, employee_id: str) -> None:
+        await close_guards(infra, tx, employee_id)
         await erase(infra.db, tx, employee_id)
 
     async def on_erased(envelope: Envelope) -> None:

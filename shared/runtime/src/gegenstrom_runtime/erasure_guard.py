@@ -7,6 +7,10 @@ employee's documents first ``admits`` them: it writes the employee's guard docum
 by a keyed hash, as tombstones are) and reads whether they were erased; the erasure
 ``closes`` the same document. Two concurrent transactions thus conflict and one retries,
 seeing the other's result. One small write-and-read per employee and transaction.
+
+A ``scope`` gives a use case guard documents of its own (the erasure closes each scope
+it names), so that use cases about one employee that run side by side, e.g. consumers of
+different topics, conflict with the erasure but not with each other.
 """
 
 import hashlib
@@ -25,9 +29,9 @@ class ErasureGuard:
         self._docs = db["erasure_guards"]
         self._secret = secret.encode()
 
-    def _key(self, employee_id: str) -> str:
-        message = b"guard:" + employee_id.encode()
-        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+    def _key(self, employee_id: str, scope: str = "") -> str:
+        message = f"guard:{scope}:{employee_id}" if scope else f"guard:{employee_id}"
+        return hmac.new(self._secret, message.encode(), hashlib.sha256).hexdigest()
 
     async def admits(self, session: AsyncClientSession, employee_id: str) -> bool:
         """Whether the use case may go on for the employee (they were not erased)."""
@@ -40,9 +44,11 @@ class ErasureGuard:
         )
         return not (doc or {}).get("erased", False)
 
-    async def admitted(self, session: AsyncClientSession, employee_ids: Iterable[str]) -> set[str]:
+    async def admitted(
+        self, session: AsyncClientSession, employee_ids: Iterable[str], scope: str = ""
+    ) -> set[str]:
         """``admits`` for many employees with one write and one read."""
-        keys = {self._key(e): e for e in set(employee_ids)}
+        keys = {self._key(e, scope): e for e in set(employee_ids)}
         if not keys:
             return set()
         writes = [UpdateOne({"_id": k}, {"$inc": {"uses": 1}}, upsert=True) for k in sorted(keys)]
@@ -51,11 +57,11 @@ class ErasureGuard:
         erased = {doc["_id"] for doc in closed}
         return {e for k, e in keys.items() if k not in erased}
 
-    async def close(self, session: AsyncClientSession, employee_id: str) -> None:
+    async def close(
+        self, session: AsyncClientSession, employee_id: str, scopes: Iterable[str] = ("",)
+    ) -> None:
         """Part of the erasure: use cases about the employee from now on do nothing."""
-        await self._docs.update_one(
-            {"_id": self._key(employee_id)},
-            {"$set": {"erased": True}, "$inc": {"uses": 1}},
-            upsert=True,
-            session=session,
-        )
+        closing = {"$set": {"erased": True}, "$inc": {"uses": 1}}
+        writes = [UpdateOne({"_id": self._key(employee_id, s)}, closing, upsert=True)
+                  for s in sorted(set(scopes))]  # fmt: skip
+        await self._docs.bulk_write(writes, ordered=False, session=session)

@@ -14,7 +14,7 @@ from gegenstrom_runtime.consumer import Handler
 from gegenstrom_runtime.privacy import Clock, system_clock
 from gegenstrom_runtime.service import Consumes, Infrastructure
 from gegenstrom_runtime.unit_of_work import AlreadyProcessed, Transaction
-from notification.privacy import json_parts
+from notification.privacy import admitted, json_parts
 from notification.webhooks.model import (
     PUBLIC_EVENTS,
     PUBLIC_TOPICS,
@@ -54,7 +54,7 @@ class WebhookFanOut:
         async def work(tx: Transaction, fresh: list[Envelope]) -> None:
             deliveries = [
                 delivery(e, bodies[e.id], s["_id"], at, created)
-                for e in fresh
+                for e in await admitted(self._infra, tx, fresh)
                 for s in _subscribers(e, subscriptions)
             ]
             await self._store.add_deliveries(deliveries, tx.session)
