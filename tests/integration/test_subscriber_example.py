@@ -124,14 +124,17 @@ async def publish_some_plans(namespace) -> None:
                     f"/v1/offers/{offer_id}", json=body, headers=bearer("hr-1", Role.HR)
                 )
                 assert response.status_code == 200, response.text
-        profiles = [profile(e, 1, ["kpi-reading", "spreadsheets"]) for e in EMPLOYEES]
-        profiles.append(profile(EMPLOYEES[0], 2, ["kpi-reading"]))  # a new plan version
-        await produce_envelopes(namespace.servers.kafka_bootstrap, namespace.topic_prefix, profiles)
-        await wait_group_caught_up(
-            namespace.servers.kafka_bootstrap,
-            namespace.group("training_match", topics.COMPETENCE_PROFILE),
-            namespace.topic(topics.COMPETENCE_PROFILE),
-        )
+        first = [profile(e, 1, ["kpi-reading", "spreadsheets"]) for e in EMPLOYEES]
+        # the new version afterwards: in one batch with the first, only the newer is planned
+        for profiles in (first, [profile(EMPLOYEES[0], 2, ["kpi-reading"])]):
+            await produce_envelopes(
+                namespace.servers.kafka_bootstrap, namespace.topic_prefix, profiles
+            )
+            await wait_group_caught_up(
+                namespace.servers.kafka_bootstrap,
+                namespace.group("training_match", topics.COMPETENCE_PROFILE),
+                namespace.topic(topics.COMPETENCE_PROFILE),
+            )
         await outbox_drained(infra.db)
 
 
