@@ -66,12 +66,11 @@ async def admitted(
     """The events that name no one erased, read in ``tx`` after writing each person's
     guard document of the event's topic: an erasure committing meanwhile makes one of
     the two transactions retry, so neither misses the other's writes."""
-    erased: set[tuple[str, str]] = set()
+    allowed: dict[str, set[str]] = {}
     for topic in {e.data.topic.name for e in envelopes}:
         named = {p for e in envelopes if e.data.topic.name == topic for p in people(e.data)}
-        allowed = await infra.guard.admitted(tx.session, named, scope=topic)
-        erased |= {(topic, p) for p in named - allowed}
-    return [e for e in envelopes if not {(e.data.topic.name, p) for p in people(e.data)} & erased]
+        allowed[topic] = await infra.guard.admitted(tx.session, named, scope=topic)
+    return [e for e in envelopes if people(e.data) <= allowed[e.data.topic.name]]
 
 
 async def erase(db: AsyncDatabase, tx: Transaction, employee_id: str) -> None:
